@@ -1,0 +1,3 @@
+from herenow.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,118 @@
+"""``config.toml``: the defaults a user can change. Every key is optional; a missing file means defaults.
+
+An invalid value is reported naming the key, and that key falls back to its default: the app carries on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from herenow import paths
+from herenow.problems import Problem, read_toml, validation_problems
+from herenow.themes import DEFAULT_THEME
+
+
+class Keys(BaseModel):
+    """Key bindings (Textual key names: "space", "left", "ctrl+s", "m")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    next_cue: str = "space"
+    previous_cue: str = "backspace,left"
+    toggle_detail: str = "d"
+    acted_on: str = "n"
+    mark: str = "m"
+    mark_rupture: str = "r"
+    mark_repair: str = "R"
+    mark_here_and_now: str = "h"
+    blank: str = "b"
+    pause: str = "p"
+    end: str = "e"
+    quit: str = "q"
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_minutes: int = Field(default=50, ge=1, le=600, description="Default session length.")
+    presets: list[int] = Field(default_factory=lambda: [45, 50, 60], description="Quick session lengths.")
+    warnings: list[int] = Field(default_factory=lambda: [15, 10, 5], description="Minutes left that change the timer.")
+    show_seconds: bool = True
+    cue_interval_minutes: float = Field(default=4, ge=0, le=120, description="0 moves cues only by hand.")
+    opening_minutes: float = Field(default=5, ge=0, le=120)
+    closing_minutes: float = Field(default=10, ge=0, le=120)
+    decks: list[str] = Field(default_factory=lambda: ["here-and-now", "collaboration", "rupture-repair", "frame"])
+    theme: str = DEFAULT_THEME
+    bell: bool = Field(default=False, description="Ring the terminal bell once when the session time is up.")
+    client_code: bool = Field(default=False, description="Offer an optional client code (a pseudonym) field.")
+    keys: Keys = Field(default_factory=Keys)
+
+    @field_validator("presets", "warnings")
+    @classmethod
+    def _positive_minutes(cls, value: list[int]) -> list[int]:
+        for minutes in value:
+            if minutes <= 0:
+                raise ValueError(f"{minutes} is not a positive number of minutes")
+        return sorted(set(value), reverse=True)
+
+
+def _drop(data: dict[str, Any], loc: tuple[Any, ...]) -> bool:
+    """Remove the offending key so the rest of the config can still be used."""
+    if not loc:
+        return False
+    if len(loc) >= 2 and loc[0] == "keys" and isinstance(data.get("keys"), dict) and loc[1] in data["keys"]:
+        del data["keys"][loc[1]]
+        return True
+    if loc[0] in data:
+        del data[loc[0]]
+        return True
+    return False
+
+
+def load_config() -> tuple[Config, list[Problem]]:
+    path = paths.locations().config_file
+    if not path.exists():
+        return Config(), []
+    data, text, problems = read_toml(path)
+    if data is None:
+        return Config(), problems
+    for _ in range(50):
+        try:
+            return Config.model_validate(data), problems
+        except ValidationError as exc:
+            problems += validation_problems(str(path), text, exc)
+            if not any(_drop(data, tuple(err["loc"])) for err in exc.errors()):
+                return Config(), problems
+    return Config(), problems
+
+
+def config_to_toml(config: Config) -> str:
+    import tomli_w
+
+    return tomli_w.dumps(config.model_dump())
+
+
+def save_setting(key: str, value: Any) -> Problem | None:
+    """Change one top-level key in ``config.toml`` and keep the rest of the file's values.
+
+    A broken config file is left alone (and reported) rather than overwritten.
+    """
+    import tomli_w
+
+    from herenow.fsutil import atomic_write
+
+    path = paths.locations().config_file
+    data: dict[str, Any] = {}
+    if path.exists():
+        parsed, _text, problems = read_toml(path)
+        if parsed is None:
+            return problems[0]
+        data = parsed
+    data[key] = value
+    try:
+        atomic_write(path, tomli_w.dumps(data))
+    except OSError as exc:
+        return Problem(str(path), f"could not be saved ({exc.strerror or exc})")
+    return None

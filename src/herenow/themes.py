@@ -1,0 +1,138 @@
+"""Theme files: TOML mapped onto Textual's ``Theme``. Parsing and checks here; Textual only in ``to_textual``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from herenow import paths
+from herenow.problems import Problem, read_toml, validation_problems
+
+if TYPE_CHECKING:
+    from textual.theme import Theme
+
+DEFAULT_THEME = "herenow-dusk"
+_HEX = re.compile(r"^#([0-9a-fA-F]{6})$")
+
+# Custom CSS variables the app's stylesheets use; a theme may set them, otherwise these defaults derive from it.
+CUSTOM_VARIABLES = ("cue-text", "timer-text", "bar-fill", "bar-empty", "blank-background")
+
+
+def _hex(value: str) -> str:
+    if not _HEX.match(value):
+        raise ValueError(f"{value!r} is not a colour like '#1d2021'")
+    return value.lower()
+
+
+class ThemeColors(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    primary: str
+    foreground: str
+    background: str
+    secondary: str | None = None
+    accent: str | None = None
+    warning: str | None = None
+    error: str | None = None
+    success: str | None = None
+    surface: str | None = None
+    panel: str | None = None
+
+    @field_validator("*")
+    @classmethod
+    def _colour(cls, value: str | None) -> str | None:
+        return None if value is None else _hex(value)
+
+
+class ThemeFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: int = 1
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str = ""
+    dark: bool = True
+    description: str = ""
+    colors: ThemeColors
+    variables: dict[str, str] = Field(default_factory=dict)
+
+    def variable(self, key: str) -> str:
+        defaults = {
+            "cue-text": self.colors.foreground,
+            "timer-text": self.colors.foreground,
+            "bar-fill": self.colors.accent or self.colors.primary,
+            "bar-empty": self.colors.panel or self.colors.surface or self.colors.background,
+            "blank-background": self.colors.background,
+        }
+        return self.variables.get(key, defaults.get(key, ""))
+
+    def to_textual(self) -> Theme:
+        from textual.theme import Theme
+
+        colors = self.colors.model_dump(exclude_none=True)
+        variables = {key: self.variable(key) for key in CUSTOM_VARIABLES}
+        variables.update(self.variables)
+        return Theme(name=self.name, dark=self.dark, variables=variables, **colors)
+
+
+@dataclass
+class LoadedTheme:
+    theme: ThemeFile
+    path: Path
+    origin: str
+
+
+@dataclass
+class ThemeLibrary:
+    themes: dict[str, LoadedTheme] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def parse_theme(path: Path) -> tuple[ThemeFile | None, list[Problem]]:
+    data, text, problems = read_toml(path)
+    if data is None:
+        return None, problems
+    try:
+        return ThemeFile.model_validate(data), []
+    except ValidationError as exc:
+        return None, validation_problems(str(path), text, exc)
+
+
+def load_themes() -> ThemeLibrary:
+    library = ThemeLibrary()
+    for folder, origin in ((paths.builtin_themes_dir(), "built-in"), (paths.locations().themes_dir, "user")):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.toml")):
+            theme, problems = parse_theme(path)
+            library.problems += problems
+            if theme is not None:
+                library.themes[theme.name] = LoadedTheme(theme, path, origin)
+    return library
+
+
+# WCAG 2.x contrast, for the tests and for `herenow themes list`.
+def _channel(value: int) -> float:
+    c = value / 255
+    return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def luminance(colour: str) -> float:
+    colour = colour.lstrip("#")
+    r, g, b = (int(colour[i : i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def summary(theme: ThemeFile) -> dict[str, Any]:
+    return {
+        "text": round(contrast(theme.colors.foreground, theme.colors.background), 1),
+        "warning": round(contrast(theme.colors.warning or theme.colors.foreground, theme.colors.background), 1),
+    }
