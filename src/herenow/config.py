@@ -51,11 +51,11 @@ class Config(BaseModel):
 
     @field_validator("presets", "warnings")
     @classmethod
-    def _positive_minutes(cls, value: list[int]) -> list[int]:
+    def _positive_minutes(cls, value: list[int], info) -> list[int]:
         for minutes in value:
             if minutes <= 0:
                 raise ValueError(f"{minutes} is not a positive number of minutes")
-        return sorted(set(value), reverse=True)
+        return sorted(set(value), reverse=info.field_name == "warnings")
 
 
 def _drop(data: dict[str, Any], loc: tuple[Any, ...]) -> bool:
@@ -78,12 +78,16 @@ def load_config() -> tuple[Config, list[Problem]]:
     data, text, problems = read_toml(path)
     if data is None:
         return Config(), problems
-    for _ in range(50):
+    seen: set[str] = set()
+    for _ in range(20):
         try:
             return Config.model_validate(data), problems
         except ValidationError as exc:
-            problems += validation_problems(str(path), text, exc)
-            if not any(_drop(data, tuple(err["loc"])) for err in exc.errors()):
+            for problem in validation_problems(str(path), text, exc):
+                if str(problem) not in seen:
+                    seen.add(str(problem))
+                    problems.append(problem)
+            if not any([_drop(data, tuple(err["loc"])) for err in exc.errors()]):
                 return Config(), problems
     return Config(), problems
 

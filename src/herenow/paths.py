@@ -104,7 +104,19 @@ def builtin_themes_dir() -> Path:
 
 def ensure_dir(path: Path) -> Path:
     """Create ``path`` (and parents) private to the user. Existing folders keep their mode."""
-    if not path.is_dir():
-        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-        os.chmod(path, DIR_MODE)
+    if path.is_dir():
+        return path
+    missing = []
+    probe = path
+    while not probe.exists():
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=DIR_MODE)
+        except FileExistsError:
+            continue
+        os.chmod(folder, DIR_MODE)  # mkdir's mode is masked by the umask
     return path

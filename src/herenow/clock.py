@@ -1,0 +1,123 @@
+"""The session clock: real (wall-clock) time, pausable, with an injectable time source for tests.
+
+Elapsed time is always computed from the clock, never by counting ticks: after a laptop sleeps for five
+minutes the session shows five more minutes.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+Now = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the timer shows at one moment."""
+
+    elapsed: float
+    remaining: float  # negative in overtime
+    planned: float
+    paused: bool
+    warning: int | None  # the warning threshold (minutes) reached, e.g. 10, or None
+    ends_at: float  # epoch seconds when the session is due to end
+
+    @property
+    def overtime(self) -> bool:
+        return self.remaining < 0
+
+    @property
+    def fraction_left(self) -> float:
+        if self.planned <= 0:
+            return 0.0
+        return max(0.0, min(1.0, self.remaining / self.planned))
+
+
+class SessionClock:
+    def __init__(self, planned_seconds: float, warnings_minutes: list[int] | tuple[int, ...] = (15, 10, 5),
+                 now: Now = time.time, started: float | None = None) -> None:
+        self._now = now
+        self.planned = float(planned_seconds)
+        self.warnings = sorted({int(w) for w in warnings_minutes if w > 0}, reverse=True)
+        self.started = now() if started is None else started
+        self._paused_total = 0.0
+        self._paused_since: float | None = None
+
+    def now(self) -> float:
+        return self._now()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused_since is not None
+
+    def elapsed(self) -> float:
+        current = self._paused_since if self._paused_since is not None else self._now()
+        return max(0.0, current - self.started - self._paused_total)
+
+    def pause(self) -> float:
+        """Pause; returns the elapsed session time at which it paused."""
+        if self._paused_since is None:
+            self._paused_since = self._now()
+        return self.elapsed()
+
+    def resume(self) -> float:
+        """Resume; returns how many seconds the pause lasted."""
+        if self._paused_since is None:
+            return 0.0
+        length = max(0.0, self._now() - self._paused_since)
+        self._paused_total += length
+        self._paused_since = None
+        return length
+
+    def warning_for(self, remaining: float) -> int | None:
+        reached = [w for w in self.warnings if remaining <= w * 60]
+        return min(reached) if reached else None
+
+    def read(self) -> Reading:
+        elapsed = self.elapsed()
+        remaining = self.planned - elapsed
+        now = self._now()
+        return Reading(
+            elapsed=elapsed,
+            remaining=remaining,
+            planned=self.planned,
+            paused=self.paused,
+            warning=self.warning_for(remaining),
+            ends_at=now + max(remaining, 0.0) if not self.paused else now + max(remaining, 0.0),
+        )
+
+
+def seconds_until(clock_time: str, now: float) -> float:
+    """Seconds from ``now`` (epoch) until the next local HH:MM. Raises ValueError for a bad time."""
+    import datetime as dt
+
+    try:
+        hours, minutes = (int(part) for part in clock_time.strip().split(":"))
+        target_time = dt.time(hours, minutes)
+    except (ValueError, TypeError):
+        raise ValueError(f"{clock_time!r} is not a time like 14:50") from None
+    current = dt.datetime.fromtimestamp(now).astimezone()
+    target = current.replace(hour=target_time.hour, minute=target_time.minute, second=0, microsecond=0)
+    if target <= current:
+        target += dt.timedelta(days=1)
+    return (target - current).total_seconds()
+
+
+def format_duration(seconds: float, show_seconds: bool = True, *, round_up: bool = False) -> str:
+    """``12:05`` (minutes:seconds), ``1:02:05`` past an hour; minutes only when seconds are hidden.
+
+    Time left rounds up (``round_up``): a countdown reads 50:00 at the start and 00:00 only at the end.
+    """
+    seconds = math.ceil(abs(seconds) - 1e-9) if round_up else int(abs(seconds))
+    if round_up and not show_seconds:
+        seconds = math.ceil(seconds / 60) * 60
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if not show_seconds:
+        return f"{hours}h{minutes:02d}" if hours else f"{minutes} min"
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes:02d}:{secs:02d}"

@@ -1,0 +1,59 @@
+"""Everything a running app needs, gathered once at start: config, decks, themes, stores, the clock.
+
+Plain Python (no Textual), so the CLI and tests can build one directly. Tests pass ``now`` and ``seed``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from herenow.config import Config, load_config
+from herenow.decks import Deck, DeckLibrary, load_library
+from herenow.problems import Problem
+from herenow.records import SessionRecords
+from herenow.reflections import ReflectionStore
+from herenow.themes import ThemeLibrary, load_themes
+
+
+@dataclass
+class AppContext:
+    config: Config
+    decks: DeckLibrary
+    themes: ThemeLibrary
+    problems: list[Problem] = field(default_factory=list)
+    now: Callable[[], float] = time.time
+    seed: int | None = None
+    records: SessionRecords = field(default_factory=SessionRecords)
+    store: ReflectionStore = field(default_factory=ReflectionStore)
+
+    @classmethod
+    def load(cls, *, now: Callable[[], float] = time.time, seed: int | None = None) -> AppContext:
+        config, config_problems = load_config()
+        decks = load_library()
+        themes = load_themes()
+        return cls(config=config, decks=decks, themes=themes,
+                   problems=config_problems + decks.problems + themes.problems, now=now, seed=seed)
+
+    def reload_decks(self) -> list[Problem]:
+        """Pick up decks edited in another editor (called when a session starts)."""
+        self.decks = load_library()
+        return self.decks.problems
+
+    def resolve_decks(self, names: list[str]) -> tuple[list[Deck], list[str]]:
+        """The decks with these names, and the names not found."""
+        found, missing = [], []
+        for name in names:
+            item = self.decks.get(name)
+            if item is None:
+                missing.append(name)
+            else:
+                found.append(item.deck)
+        return found, missing
+
+    def default_decks(self) -> list[Deck]:
+        found, _ = self.resolve_decks(self.config.decks)
+        if not found:
+            found = [item.deck for item in (self.decks.decks[n] for n in self.decks.names())]
+        return found

@@ -1,0 +1,105 @@
+"""Which cue shows when: phase-aware, weighted, no repeats until a pool is used up, deterministic given a seed."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from herenow.decks import Cue, Deck
+
+
+@dataclass(frozen=True)
+class DealtCue:
+    deck: str
+    cue: Cue
+
+    @property
+    def key(self) -> str:
+        return f"{self.deck}:{self.cue.id}"
+
+
+class CueScheduler:
+    """Deals cues. ``elapsed`` is always session time in seconds, passed in by the caller (no clock inside)."""
+
+    def __init__(self, decks: list[Deck], *, planned: float, interval: float = 240, opening: float = 300,
+                 closing: float = 600, seed: int | None = None) -> None:
+        self.cues = [DealtCue(deck.name, cue) for deck in decks for cue in deck.cues]
+        if not self.cues:
+            raise ValueError("no cues to show")
+        self.planned = planned
+        self.interval = interval
+        self.opening = opening
+        self.closing = closing
+        self._random = random.Random(seed)
+        self._used: set[str] = set()
+        self.history: list[DealtCue] = []
+        self._position = -1
+        self.changed_at = 0.0
+
+    # ---------------------------------------------------------------- phases
+    def phase_at(self, elapsed: float) -> str:
+        if elapsed >= self.planned - self.closing:
+            return "closing"
+        if elapsed < self.opening:
+            return "opening"
+        return "middle"
+
+    def _pool(self, phase: str) -> list[DealtCue]:
+        specific = [c for c in self.cues if c.cue.phase == phase]
+        general = [c for c in self.cues if c.cue.phase == "any"]
+        if phase in ("opening", "closing"):
+            fresh = [c for c in specific if c.key not in self._used]
+            if fresh:
+                return specific
+            return specific + general if specific + general else self.cues
+        pool = specific + general
+        return pool or self.cues
+
+    def _pick(self, elapsed: float) -> DealtCue:
+        pool = self._pool(self.phase_at(elapsed))
+        fresh = [c for c in pool if c.key not in self._used]
+        if not fresh:
+            self._used -= {c.key for c in pool}
+            fresh = list(pool)
+        if self.current is not None and len(fresh) > 1:
+            fresh = [c for c in fresh if c.key != self.current.key]
+        choice = self._random.choices(fresh, weights=[c.cue.weight for c in fresh], k=1)[0]
+        self._used.add(choice.key)
+        return choice
+
+    # ---------------------------------------------------------------- moving
+    @property
+    def current(self) -> DealtCue | None:
+        return self.history[self._position] if self._position >= 0 else None
+
+    def start(self, elapsed: float = 0.0) -> DealtCue:
+        return self.next(elapsed)
+
+    def next(self, elapsed: float) -> DealtCue:
+        """Forward: through cues already seen after going back, then a new one."""
+        self.changed_at = elapsed
+        if self._position < len(self.history) - 1:
+            self._position += 1
+            return self.history[self._position]
+        self.history.append(self._pick(elapsed))
+        self._position = len(self.history) - 1
+        return self.history[self._position]
+
+    def previous(self, elapsed: float) -> DealtCue | None:
+        self.changed_at = elapsed
+        if self._position > 0:
+            self._position -= 1
+        return self.current
+
+    def due(self, elapsed: float) -> bool:
+        return self.interval > 0 and elapsed - self.changed_at >= self.interval
+
+    def tick(self, elapsed: float) -> DealtCue | None:
+        """A new cue if one is due (the interval passed, or the phase turned to closing); else None."""
+        if self.current is None:
+            return self.start(elapsed)
+        entering_closing = (self.phase_at(elapsed) == "closing" and self.phase_at(self.changed_at) != "closing"
+                            and self.current.cue.phase not in ("closing", "any"))
+        if self.due(elapsed) or entering_closing:
+            return self.next(elapsed)
+        return None

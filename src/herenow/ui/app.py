@@ -1,0 +1,122 @@
+"""The Textual app: registers themes, holds the context, and moves between screens. Nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import App
+from textual.binding import Binding
+
+from herenow.config import Keys, save_setting
+from herenow.context import AppContext
+from herenow.records import SessionRecord
+from herenow.themes import DEFAULT_THEME
+
+TITLE = "herenow"
+
+
+@dataclass
+class SessionOptions:
+    deck_names: list[str] | None = None
+    planned_seconds: float | None = None
+    compact: bool = False
+
+
+class HerenowApp(App[int]):
+    TITLE = TITLE
+    CSS_PATH = "herenow.tcss"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+
+    def __init__(self, ctx: AppContext, *, start: str = "home", session: SessionOptions | None = None,
+                 theme: str | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.start = start
+        self.session_options = session or SessionOptions()
+        for item in ctx.themes.themes.values():
+            self.register_theme(item.theme.to_textual())
+        wanted = theme or ctx.config.theme
+        self._remember_theme = False
+        self.theme = wanted if wanted in self.available_themes else (
+            DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark")
+        self.set_keymap(keymap(ctx.config.keys))
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """Defaults for herenow's own CSS variables, so any theme (Textual's built-in ones too) works."""
+        theme = self.current_theme
+        background = theme.background or ("#000000" if theme.dark else "#ffffff")
+        foreground = theme.foreground or ("#e0e0e0" if theme.dark else "#202020")
+        return {
+            "cue-text": foreground,
+            "timer-text": foreground,
+            "bar-fill": theme.accent or theme.primary,
+            "bar-empty": theme.panel or theme.surface or background,
+            "blank-background": background,
+        }
+
+    def on_mount(self) -> None:
+        self._remember_theme = True
+        self._neutral_window_title()
+        if self.start == "session":
+            self.start_session(self.session_options)
+        elif self.start == "review":
+            from herenow.ui.screens.review import ReviewScreen
+
+            self.push_screen(ReviewScreen())
+        else:
+            from herenow.ui.screens.home import HomeScreen
+
+            self.push_screen(HomeScreen())
+
+    def _neutral_window_title(self) -> None:
+        """The terminal's title bar shows only "herenow": never a cue, a time or anything about a client."""
+        driver = self._driver
+        if driver is not None and not self.is_headless:
+            driver.write(f"\x1b]2;{TITLE}\x07")
+
+    def watch_theme(self, theme: str) -> None:
+        """Textual does not remember the theme: we do, in config.toml."""
+        if self._remember_theme and theme != self.ctx.config.theme and theme in self.available_themes:
+            self.ctx.config.theme = theme
+            problem = save_setting("theme", theme)
+            if problem is not None:
+                self.notify(str(problem), title="Theme not remembered", severity="warning")
+
+    # ---------------------------------------------------------------- navigation used by several screens
+    def start_session(self, options: SessionOptions | None = None) -> None:
+        from herenow.ui.screens.session import SessionScreen
+
+        options = options or SessionOptions()
+        problems = self.ctx.reload_decks()
+        names = options.deck_names or self.ctx.config.decks
+        decks, missing = self.ctx.resolve_decks(names)
+        if not decks:
+            decks = self.ctx.default_decks()
+        notes = [f"No deck named {name!r}; left out." for name in missing] + [str(p) for p in problems]
+        self.push_screen(SessionScreen(decks, planned_seconds=options.planned_seconds, compact=options.compact,
+                                       notes=notes))
+
+    def reflect_on(self, record: SessionRecord, *, replace: bool = True) -> None:
+        from herenow.ui.screens.reflection import ReflectionScreen
+
+        screen = ReflectionScreen(record)
+        if replace and len(self.screen_stack) > 1:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def go_home(self) -> None:
+        """Back to the home screen (or quit if the app was started straight into a session)."""
+        from herenow.ui.screens.home import HomeScreen
+
+        if any(isinstance(s, HomeScreen) for s in self.screen_stack):
+            while not isinstance(self.screen, HomeScreen):
+                self.pop_screen()
+            self.screen.refresh_state()
+        else:
+            self.switch_screen(HomeScreen())
+
+
+def keymap(keys: Keys) -> dict[str, str]:
+    """Config key names -> Textual binding ids (``session.next_cue`` ...)."""
+    return {f"session.{action}": value for action, value in keys.model_dump().items()}

@@ -1,0 +1,53 @@
+"""Small typed modal dialogs. Each returns its answer through ``dismiss``; callers decide what to do."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+
+class Choice(ModalScreen[str]):
+    """A calm question with two or three answers. Dismisses with the chosen key (``escape`` = the last one)."""
+
+    DEFAULT_CSS = """
+    Choice { align: center middle; }
+    Choice > Vertical {
+        width: 64; max-width: 100%; height: auto; padding: 1 2;
+        background: $panel; border: round $primary;
+    }
+    Choice #question { width: 100%; margin-bottom: 1; }
+    Choice Horizontal { height: auto; width: 100%; align-horizontal: center; }
+    Choice Button { margin: 0 1; min-width: 10; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+
+    def __init__(self, question: str, choices: list[tuple[str, str]], *, focus: str | None = None) -> None:
+        super().__init__()
+        self.question = question
+        self.choices = choices  # (key, label)
+        self.initial = focus or choices[0][0]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.question, id="question")
+            with Horizontal():
+                for key, label in self.choices:
+                    yield Button(label, id=f"choice-{key}", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(f"#choice-{self.initial}", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss((event.button.id or "").removeprefix("choice-"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(self.choices[-1][0])
+
+
+def confirm(question: str, yes: str = "Yes", no: str = "No", *, default_yes: bool = False) -> Choice:
+    """A yes/no question; dismisses with "yes" or "no". Escape means no."""
+    return Choice(question, [("yes", yes), ("no", no)], focus="yes" if default_yes else "no")

@@ -1,0 +1,51 @@
+"""From parsed command-line arguments to a running app. Checks user input before any screen is drawn."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from herenow.cli import UserError
+
+
+def run_app(args: argparse.Namespace) -> int:
+    from herenow.clock import seconds_until
+    from herenow.context import AppContext
+
+    ctx = AppContext.load(seed=getattr(args, "seed", None))
+    for problem in ctx.problems:
+        print(f"herenow: {problem}", file=sys.stderr)
+
+    from herenow.ui.app import HerenowApp, SessionOptions
+
+    theme = getattr(args, "theme", None)
+    if theme and theme not in ctx.themes.themes and not theme.startswith("textual-"):
+        raise UserError(f"no theme named {theme!r} (see: herenow themes list)")
+
+    options = SessionOptions(compact=getattr(args, "compact", False))
+    if args.screen == "session":
+        if args.deck:
+            names = [n.strip() for n in args.deck.split(",") if n.strip()]
+            _decks, missing = ctx.resolve_decks(names)
+            if missing:
+                raise UserError(f"no deck named {missing[0]!r} (see: herenow decks list)")
+            options.deck_names = names
+        if args.minutes is not None:
+            if not 1 <= args.minutes <= 600:
+                raise UserError("--minutes takes a length from 1 to 600")
+            options.planned_seconds = args.minutes * 60
+        if args.until:
+            try:
+                options.planned_seconds = seconds_until(args.until, ctx.now())
+            except ValueError as exc:
+                raise UserError(str(exc)) from None
+    if theme and theme != ctx.config.theme:
+        from herenow.config import save_setting
+
+        problem = save_setting("theme", theme)  # --theme is remembered
+        if problem is not None:
+            print(f"herenow: {problem}", file=sys.stderr)
+        ctx.config.theme = theme
+    app = HerenowApp(ctx, start=args.screen, session=options, theme=theme)
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,132 @@
+"""The home screen: start a session, reflect on one waiting, past reflections, decks, theme."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, SelectionList, Static
+from textual.widgets.option_list import Option
+
+from herenow.records import SessionRecord
+
+
+class HomeScreen(Screen[None]):
+    BINDINGS = [
+        Binding("s", "start", "start"),
+        Binding("r", "review", "reflections"),
+        Binding("t", "theme", "theme"),
+        Binding("q", "quit", "quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending: list[SessionRecord] = []
+        self._drafts: list = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="home"):
+            yield Static("herenow", id="home-title")
+            yield Static("", id="home-waiting", markup=False)
+            yield OptionList(id="home-actions")
+            yield Static("Decks for the next session", id="decks-label")
+            yield SelectionList[str](id="home-decks")
+            yield Static("", id="home-problems", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        ctx = self.app.ctx
+        decks = self.query_one("#home-decks", SelectionList)
+        for name in ctx.decks.names():
+            item = ctx.decks.decks[name]
+            label = f"{item.deck.title}  ({len(item.deck.cues)} cues{', mine' if item.origin == 'user' else ''})"
+            decks.add_option((label, name, name in ctx.config.decks))
+        self.refresh_state()
+        self.query_one("#home-actions", OptionList).focus()
+
+    def refresh_state(self) -> None:
+        """Re-read what is waiting (session records, drafts) and rebuild the action list."""
+        ctx = self.app.ctx
+        self._pending, record_problems = ctx.records.pending()
+        try:
+            from herenow.drafts import Drafts
+        except ImportError:  # pragma: no cover - drafts arrive with the reflections work
+            self._drafts, draft_problems = [], []
+        else:
+            self._drafts, draft_problems = Drafts().pending()
+        draft_ids = {d.id for d in self._drafts}
+        self._pending = [r for r in self._pending if r.id not in draft_ids]
+        presets = ctx.config.presets or [ctx.config.session_minutes]
+        actions = self.query_one("#home-actions", OptionList)
+        actions.clear_options()
+        for draft in self._drafts:
+            actions.add_option(Option(f"Finish the reflection draft from {draft.session.started:%a %d %b, %H:%M}",
+                                      id=f"draft:{draft.id}"))
+        for record in self._pending:
+            actions.add_option(Option(f"Reflect on the session from {record.started:%a %d %b, %H:%M}",
+                                      id=f"record:{record.id}"))
+        default = ctx.config.session_minutes
+        actions.add_option(Option(f"Start a {default}-minute session", id=f"start:{default}"))
+        for minutes in presets:
+            if minutes != default:
+                actions.add_option(Option(f"Start a {minutes}-minute session", id=f"start:{minutes}"))
+        actions.add_option(Option("Past reflections", id="review"))
+        actions.add_option(Option("Choose a theme", id="theme"))
+        actions.add_option(Option("Quit", id="quit"))
+        waiting = len(self._drafts) + len(self._pending)
+        self.query_one("#home-waiting", Static).update(
+            f"{waiting} session{'s' if waiting != 1 else ''} waiting for a reflection." if waiting else
+            "A cue card and a calm timer for the session; a short reflection after.")
+        problems = [str(p) for p in ctx.problems + record_problems + draft_problems]
+        box = self.query_one("#home-problems", Static)
+        box.update("\n".join(problems[:5]) + (f"\n(and {len(problems) - 5} more)" if len(problems) > 5 else ""))
+        box.display = bool(problems)
+        actions.highlighted = 0
+
+    def on_screen_resume(self) -> None:
+        self.refresh_state()
+
+    def chosen_decks(self) -> list[str]:
+        return list(self.query_one("#home-decks", SelectionList).selected)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        choice = event.option.id or ""
+        kind, _, value = choice.partition(":")
+        if kind == "start":
+            self._start(float(value) * 60)
+        elif kind == "record":
+            record = next(r for r in self._pending if r.id == value)
+            self.app.reflect_on(record, replace=False)
+        elif kind == "draft":
+            from herenow.ui.screens.reflection import ReflectionScreen
+
+            draft = next(d for d in self._drafts if d.id == value)
+            self.app.push_screen(ReflectionScreen(draft.session, draft=draft))
+        elif kind == "review":
+            self.action_review()
+        elif kind == "theme":
+            self.action_theme()
+        elif kind == "quit":
+            self.app.exit(0)
+
+    def _start(self, planned_seconds: float | None = None) -> None:
+        from herenow.ui.app import SessionOptions
+
+        self.app.start_session(SessionOptions(deck_names=self.chosen_decks() or None,
+                                              planned_seconds=planned_seconds))
+
+    def action_start(self) -> None:
+        self._start(self.app.ctx.config.session_minutes * 60)
+
+    def action_review(self) -> None:
+        from herenow.ui.screens.review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen())
+
+    def action_theme(self) -> None:
+        self.app.search_themes()
+
+    def action_quit(self) -> None:
+        self.app.exit(0)

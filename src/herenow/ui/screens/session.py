@@ -1,0 +1,206 @@
+"""The live session screen: one cue, the time, a draining bar. It renders a LiveSession and forwards keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from herenow.clock import Reading, format_duration
+from herenow.decks import Deck
+from herenow.records import at_text
+from herenow.scheduler import DealtCue
+from herenow.session import LiveSession
+from herenow.ui.widgets.session_widgets import CueCard, DrainBar, QuietStatic
+
+MIN_WIDTH, MIN_HEIGHT = 30, 8
+MOMENT_LABELS = {"moment": "moment", "rupture": "rupture", "repair": "repair", "here-and-now": "here and now"}
+
+
+def _b(key: str, action: str, description: str, show: bool = True) -> Binding:
+    return Binding(key, action, description, show=show, id=f"session.{action}")
+
+
+class SessionScreen(Screen[None]):
+    AUTO_FOCUS = None
+    BINDINGS = [
+        _b("space", "next_cue", "next"),
+        _b("backspace,left", "previous_cue", "back", show=False),
+        _b("d", "toggle_detail", "detail"),
+        _b("n", "acted_on", "acted on"),
+        _b("m", "mark", "mark"),
+        _b("r", "mark_rupture", "rupture", show=False),
+        _b("R", "mark_repair", "repair", show=False),
+        _b("h", "mark_here_and_now", "here-now", show=False),
+        _b("b", "blank", "blank"),
+        _b("p", "pause", "pause"),
+        _b("e", "end", "end"),
+        _b("q", "quit", "quit"),
+    ]
+
+    def __init__(self, decks: list[Deck], *, planned_seconds: float | None = None, compact: bool = False,
+                 notes: list[str] | None = None) -> None:
+        super().__init__()
+        self.decks = decks
+        self.planned_seconds = planned_seconds
+        self.compact = compact
+        self.notes = notes or []
+        self.live: LiveSession | None = None
+        self._detail_shown = False
+        self._status = ""
+        self._rang = False
+
+    # ---------------------------------------------------------------- layout
+    def compose(self) -> ComposeResult:
+        with Vertical(id="session"):
+            yield QuietStatic("  ".join(self.notes), id="notes", markup=False)
+            with Center(id="card-area"):
+                yield CueCard(id="cue")
+                yield QuietStatic("", id="detail", markup=False)
+            yield QuietStatic("", id="status", markup=False)
+            yield QuietStatic("", id="timer", markup=False)
+            yield DrainBar(id="bar")
+        yield QuietStatic("The window is too small to show the cue.\nA little larger, please.", id="too-small")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        ctx = self.app.ctx
+        self.set_class(self.compact, "compact")
+        self.query_one("#notes").display = bool(self.notes)
+        self.query_one("#detail").display = False
+        self.live = LiveSession(self.decks, ctx.config, planned_seconds=self.planned_seconds, now=ctx.now,
+                                seed=ctx.seed)
+        self._show_cue(self.live.current)
+        self._tick()
+        self.set_interval(1.0, self._tick)
+        self._fit(self.size.width, self.size.height)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width, event.size.height)
+
+    def _fit(self, width: int, height: int) -> None:
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        self.set_class(small, "too-small")
+        self.set_class(height < 16 and not small, "short")
+
+    # ---------------------------------------------------------------- rendering state
+    def _show_cue(self, dealt: DealtCue | None) -> None:
+        if dealt is None:
+            return
+        self.query_one("#cue", CueCard).show(dealt.cue.text)
+        detail = self.query_one("#detail", QuietStatic)
+        detail.show(dealt.cue.detail or "(no detail for this cue)")
+        self._set_status(self._acted_mark(dealt))
+
+    def _acted_mark(self, dealt: DealtCue) -> str:
+        assert self.live is not None
+        acted = any(a.deck == dealt.deck and a.id == dealt.cue.id for a in self.live.record.acted_on)
+        return "✓ acted on" if acted else ""
+
+    def _set_status(self, text: str) -> None:
+        self._status = text
+        message = text
+        if self.live is not None and self.live.save_error:
+            message = f"{text}   {self.live.save_error}".strip()
+        self.query_one("#status", QuietStatic).show(message)
+
+    def _tick(self) -> None:
+        if self.live is None:
+            return
+        reading, changed = self.live.tick()
+        if changed is not None:
+            self._show_cue(changed)
+        self._render_time(reading)
+
+    def _render_time(self, reading: Reading) -> None:
+        show_seconds = self.app.ctx.config.show_seconds
+        ends = dt.datetime.fromtimestamp(reading.ends_at).strftime("%H:%M")
+        if reading.overtime:
+            text = f"+{format_duration(-reading.remaining, show_seconds)} over  ·  {format_duration(reading.elapsed, show_seconds)} in"
+            if not self._rang and self.app.ctx.config.bell:
+                self._rang = True
+                self.app.bell()
+        else:
+            text = (f"{format_duration(reading.elapsed, show_seconds)} in  ·  "
+                    f"{format_duration(reading.remaining, show_seconds, round_up=True)} left  ·  ends {ends}")
+            if reading.warning is not None:
+                text = f"{reading.warning} min left  ·  {text}"
+        if reading.paused:
+            text = f"paused  ·  {text}"
+        timer = self.query_one("#timer", QuietStatic)
+        timer.show(text)
+        timer.set_class(reading.warning is not None and not reading.overtime, "warn")
+        timer.set_class(reading.overtime, "over")
+        timer.set_class(reading.paused, "paused")
+        self.query_one(DrainBar).set_fraction(reading.fraction_left)
+
+    # ---------------------------------------------------------------- actions (keys are in BINDINGS / config)
+    def action_next_cue(self) -> None:
+        assert self.live is not None
+        self._show_cue(self.live.next_cue())
+
+    def action_previous_cue(self) -> None:
+        assert self.live is not None
+        self._show_cue(self.live.previous_cue())
+
+    def action_toggle_detail(self) -> None:
+        self._detail_shown = not self._detail_shown
+        self.query_one("#detail").display = self._detail_shown
+
+    def action_acted_on(self) -> None:
+        assert self.live is not None
+        self.live.act_on()
+        if self.live.current is not None:
+            self._set_status(self._acted_mark(self.live.current))
+
+    def _mark(self, kind: str) -> None:
+        assert self.live is not None
+        moment = self.live.mark(kind)
+        self._set_status(f"{MOMENT_LABELS.get(kind, kind)} marked at {at_text(moment.at)}")
+
+    def action_mark(self) -> None:
+        self._mark("moment")
+
+    def action_mark_rupture(self) -> None:
+        self._mark("rupture")
+
+    def action_mark_repair(self) -> None:
+        self._mark("repair")
+
+    def action_mark_here_and_now(self) -> None:
+        self._mark("here-and-now")
+
+    def action_blank(self) -> None:
+        from herenow.ui.screens.blank import BlankScreen
+
+        self.app.push_screen(BlankScreen())
+
+    def action_pause(self) -> None:
+        assert self.live is not None
+        self.live.toggle_pause()
+        self._render_time(self.live.clock.read())
+
+    def action_end(self) -> None:
+        assert self.live is not None
+        record = self.live.end()
+        self.app.reflect_on(record)
+
+    def action_quit(self) -> None:
+        from herenow.ui.dialogs import confirm
+
+        def answer(choice: str | None) -> None:
+            if choice == "yes":
+                assert self.live is not None
+                self.live.end()
+                self.app.exit(0)
+
+        self.app.push_screen(
+            confirm("The session is still running. Quit now?\n"
+                    "Its record is kept, so you can write the reflection next time.", "Quit", "Stay"),
+            answer,
+        )

@@ -1,0 +1,71 @@
+"""The few widgets of the live session screen. They render what they are given; they never change on their own.
+
+Each one updates only when what it shows has changed, so an idle session costs almost nothing.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+from textual.widgets import Static
+
+
+class QuietStatic(Static):
+    """A Static that skips the refresh when the content is unchanged (most ticks change nothing)."""
+
+    def __init__(self, content: str = "", **kwargs) -> None:
+        super().__init__(content, **kwargs)
+        self._shown = content
+
+    def show(self, content: str) -> bool:
+        if content == self._shown:
+            return False
+        self._shown = content
+        self.update(content)
+        return True
+
+    @property
+    def shown(self) -> str:
+        return self._shown
+
+
+class CueCard(QuietStatic):
+    """The cue, centred and set apart. Markup is off: a deck's text is shown exactly as written."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", markup=False, **kwargs)
+
+
+class DrainBar(Widget):
+    """A thin bar that drains as the session goes: full at the start, empty at the end."""
+
+    COMPONENT_CLASSES = {"drainbar--fill", "drainbar--empty"}
+    DEFAULT_CSS = """
+    DrainBar { height: 1; width: 1fr; }
+    DrainBar > .drainbar--fill { color: $bar-fill; }
+    DrainBar > .drainbar--empty { color: $bar-empty; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.fraction = 1.0
+        self._cells = -1
+
+    def set_fraction(self, fraction: float) -> None:
+        self.fraction = max(0.0, min(1.0, fraction))
+        cells = round(self.fraction * self.size.width)
+        if cells != self._cells:
+            self._cells = cells
+            self.refresh()
+
+    def on_resize(self) -> None:
+        self._cells = -1
+        self.set_fraction(self.fraction)
+
+    def render(self) -> Text:
+        width = self.size.width
+        filled = round(self.fraction * width)
+        text = Text(no_wrap=True, overflow="crop")
+        text.append("━" * filled, self.get_component_rich_style("drainbar--fill"))
+        text.append("━" * (width - filled), self.get_component_rich_style("drainbar--empty"))
+        return text

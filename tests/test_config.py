@@ -1,0 +1,54 @@
+from pathlib import Path
+
+from herenow.config import Config, load_config, save_setting
+
+
+def test_missing_file_means_defaults() -> None:
+    config, problems = load_config()
+    assert problems == []
+    assert config.session_minutes == 50 and config.presets == [45, 50, 60]
+    assert config.warnings == [15, 10, 5] and config.cue_interval_minutes == 4
+    assert config.show_seconds and not config.bell and not config.client_code
+    assert config.theme == "herenow-dusk"
+
+
+def test_every_key_is_optional_and_bad_values_name_the_key(herenow_home: Path) -> None:
+    herenow_home.mkdir()
+    (herenow_home / "config.toml").write_text(
+        'session_minutes = "fifty"\nshow_seconds = false\nwarnings = [10, -5]\n[keys]\nblank = 3\npause = "x"\n'
+    )
+    config, problems = load_config()
+    lines = [str(p).replace(str(herenow_home) + "/", "") for p in problems]
+    assert lines == [
+        "config.toml:1: session_minutes: Input should be a valid integer, unable to parse string as an integer",
+        "config.toml:3: warnings: -5 is not a positive number of minutes",
+        "config.toml:5: keys.blank: Input should be a valid string",
+    ]
+    # The good values are kept, the bad ones fall back to defaults.
+    assert config.show_seconds is False
+    assert config.session_minutes == 50 and config.warnings == [15, 10, 5]
+    assert config.keys.pause == "x" and config.keys.blank == "b"
+
+
+def test_unknown_key_and_broken_file(herenow_home: Path) -> None:
+    herenow_home.mkdir()
+    path = herenow_home / "config.toml"
+    path.write_text("sesion_minutes = 45\n")
+    config, problems = load_config()
+    assert [str(p) for p in problems] == [f"{path}:1: sesion_minutes: is not a known field"]
+    path.write_text("session_minutes = \n")
+    config, problems = load_config()
+    assert config == Config() and "TOML syntax error" in str(problems[0])
+
+
+def test_save_setting_keeps_other_values_and_refuses_to_clobber_a_broken_file(herenow_home: Path) -> None:
+    assert save_setting("theme", "herenow-ember") is None
+    path = herenow_home / "config.toml"
+    path.write_text(path.read_text() + "session_minutes = 45\n")
+    assert save_setting("theme", "herenow-paper") is None
+    config, problems = load_config()
+    assert problems == [] and config.theme == "herenow-paper" and config.session_minutes == 45
+    path.write_text("broken =")
+    problem = save_setting("theme", "herenow-dusk")
+    assert problem is not None and "TOML syntax error" in str(problem)
+    assert path.read_text() == "broken ="
