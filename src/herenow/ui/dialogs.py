@@ -22,7 +22,11 @@ class Choice(ModalScreen[str]):
     Choice Horizontal { height: auto; width: 100%; align-horizontal: center; }
     Choice Button { margin: 0 1; min-width: 10; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", show=False),
+        Binding("left,up", "app.focus_previous", "Previous", show=False),
+        Binding("right,down", "app.focus_next", "Next", show=False),
+    ]
 
     def __init__(self, question: str, choices: list[tuple[str, str]], *, focus: str | None = None) -> None:
         super().__init__()

@@ -7,7 +7,7 @@ import datetime as dt
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Center, Vertical
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -59,7 +59,7 @@ class SessionScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="session"):
             yield QuietStatic("  ".join(self.notes), id="notes", markup=False)
-            with Center(id="card-area"):
+            with Vertical(id="card-area"):
                 yield CueCard(id="cue")
                 yield QuietStatic("", id="detail", markup=False)
             yield QuietStatic("", id="status", markup=False)
@@ -76,8 +76,8 @@ class SessionScreen(Screen[None]):
         self.live = LiveSession(self.decks, ctx.config, planned_seconds=self.planned_seconds, now=ctx.now,
                                 seed=ctx.seed)
         self._show_cue(self.live.current)
-        self._tick()
-        self.set_interval(1.0, self._tick)
+        self.tick()
+        self.set_interval(1.0, self.tick)
         self._fit(self.size.width, self.size.height)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -87,6 +87,9 @@ class SessionScreen(Screen[None]):
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.set_class(small, "too-small")
         self.set_class(height < 16 and not small, "short")
+        self.set_class(width < 60, "narrow")
+        if self.live is not None:
+            self._render_time(self.live.clock.read())
 
     # ---------------------------------------------------------------- rendering state
     def _show_cue(self, dealt: DealtCue | None) -> None:
@@ -109,7 +112,8 @@ class SessionScreen(Screen[None]):
             message = f"{text}   {self.live.save_error}".strip()
         self.query_one("#status", QuietStatic).show(message)
 
-    def _tick(self) -> None:
+    def tick(self) -> None:
+        """Read the clock and update what changed (every second, and on demand in tests)."""
         if self.live is None:
             return
         reading, changed = self.live.tick()
@@ -119,19 +123,26 @@ class SessionScreen(Screen[None]):
 
     def _render_time(self, reading: Reading) -> None:
         show_seconds = self.app.ctx.config.show_seconds
-        ends = dt.datetime.fromtimestamp(reading.ends_at).strftime("%H:%M")
+        narrow = self.size.width < 60
+        sep = " · " if narrow else "  ·  "
+        ends = "ends " + dt.datetime.fromtimestamp(reading.ends_at).strftime("%H:%M")
+        elapsed = f"{format_duration(reading.elapsed, show_seconds)} in"
+        left = f"{format_duration(reading.remaining, show_seconds, round_up=True)} left"
         if reading.overtime:
-            text = f"+{format_duration(-reading.remaining, show_seconds)} over  ·  {format_duration(reading.elapsed, show_seconds)} in"
+            parts = [f"+{format_duration(-reading.remaining, show_seconds)} over", elapsed]
             if not self._rang and self.app.ctx.config.bell:
                 self._rang = True
                 self.app.bell()
+        elif reading.warning is not None:
+            parts = [f"{reading.warning} min left", left if narrow else elapsed, ends] if narrow else \
+                [f"{reading.warning} min left", elapsed, left, ends]
+            if narrow:
+                parts[1] = format_duration(reading.remaining, show_seconds, round_up=True)
         else:
-            text = (f"{format_duration(reading.elapsed, show_seconds)} in  ·  "
-                    f"{format_duration(reading.remaining, show_seconds, round_up=True)} left  ·  ends {ends}")
-            if reading.warning is not None:
-                text = f"{reading.warning} min left  ·  {text}"
+            parts = [elapsed, left, ends]
         if reading.paused:
-            text = f"paused  ·  {text}"
+            parts.insert(0, "paused")
+        text = sep.join(parts)
         timer = self.query_one("#timer", QuietStatic)
         timer.show(text)
         timer.set_class(reading.warning is not None and not reading.overtime, "warn")

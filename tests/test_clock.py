@@ -1,0 +1,60 @@
+import datetime as dt
+
+import pytest
+
+from herenow.clock import SessionClock, format_duration, seconds_until
+
+
+def test_elapsed_comes_from_the_clock_not_from_ticks(clock) -> None:
+    session = SessionClock(50 * 60, now=clock)
+    clock.advance(10 * 60)
+    assert session.elapsed() == 600
+    clock.advance(5 * 60)  # the laptop slept for five minutes: the session still moved on
+    reading = session.read()
+    assert reading.elapsed == 900 and reading.remaining == 35 * 60
+    assert reading.fraction_left == pytest.approx(0.7)
+
+
+def test_warnings_at_the_right_minute_then_overtime(clock) -> None:
+    session = SessionClock(50 * 60, [15, 10, 5], now=clock)
+    clock.advance(35 * 60 - 1)
+    assert session.read().warning is None
+    clock.advance(1)
+    assert session.read().warning == 15
+    clock.advance(5 * 60)
+    assert session.read().warning == 10
+    clock.advance(5 * 60)
+    assert session.read().warning == 5
+    clock.advance(5 * 60 + 3 * 60 + 12)
+    reading = session.read()
+    assert reading.overtime and reading.remaining == -192 and reading.fraction_left == 0
+
+
+def test_pause_freezes_the_session_and_moves_the_end(clock) -> None:
+    session = SessionClock(50 * 60, now=clock)
+    clock.advance(600)
+    session.pause()
+    ends_before = session.read().ends_at
+    clock.advance(120)
+    reading = session.read()
+    assert reading.paused and reading.elapsed == 600
+    assert reading.ends_at == ends_before + 120
+    assert session.resume() == 120
+    clock.advance(60)
+    assert session.elapsed() == 660
+
+
+def test_format_duration() -> None:
+    assert format_duration(725) == "12:05"
+    assert format_duration(3725) == "1:02:05"
+    assert format_duration(2999.2, round_up=True) == "50:00"
+    assert format_duration(725, show_seconds=False) == "12 min"
+    assert format_duration(37 * 60 + 30, show_seconds=False, round_up=True) == "38 min"
+
+
+def test_seconds_until_a_clock_time(clock) -> None:
+    start = dt.datetime(2026, 11, 23, 14, 3, 20).timestamp()
+    assert seconds_until("14:50", start) == 46 * 60 + 40
+    assert seconds_until("9:00", start) == pytest.approx((24 * 60 - 5 * 60 - 3) * 60 - 20)
+    with pytest.raises(ValueError, match="is not a time like 14:50"):
+        seconds_until("quarter past", start)

@@ -1,0 +1,53 @@
+"""SVG snapshots of the home, session and blank screens. Update with: pytest --snapshot-update"""
+
+import pytest
+
+from conftest import FakeClock
+from herenow.context import AppContext
+from herenow.ui.app import HerenowApp, SessionOptions
+
+
+def app_for(start: str = "session", theme: str | None = None, clock: FakeClock | None = None) -> HerenowApp:
+    ctx = AppContext.load(now=clock or FakeClock(), seed=4)
+    return HerenowApp(ctx, start=start, theme=theme, session=SessionOptions(deck_names=["here-and-now", "frame"]))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (40, 12)])
+@pytest.mark.parametrize("theme", ["herenow-dusk", "herenow-contrast"])
+@pytest.mark.parametrize("moment", ["start", "warning"])
+def test_session_screen(snap_compare, size, theme, moment) -> None:
+    clock = FakeClock()
+
+    async def run_before(pilot) -> None:
+        if moment == "warning":
+            clock.advance(40 * 60 + 15)
+            pilot.app.screen.tick()
+        await pilot.pause()
+
+    assert snap_compare(app_for(theme=theme, clock=clock), terminal_size=size, run_before=run_before)
+
+
+def test_session_screen_with_detail_and_a_mark(snap_compare) -> None:
+    clock = FakeClock()
+
+    async def run_before(pilot) -> None:
+        clock.advance(12 * 60 + 5)
+        pilot.app.screen.tick()
+        await pilot.press("d", "m")
+
+    assert snap_compare(app_for(clock=clock), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_session_screen_compact(snap_compare) -> None:
+    ctx = AppContext.load(now=FakeClock(), seed=4)
+    app = HerenowApp(ctx, start="session", session=SessionOptions(compact=True))
+    assert snap_compare(app, terminal_size=(80, 24))
+
+
+def test_blank_screen(snap_compare) -> None:
+    assert snap_compare(app_for(), terminal_size=(80, 24), press=["b"])
+
+
+@pytest.mark.parametrize("theme", ["herenow-dusk", "herenow-paper", "herenow-ember"])
+def test_home_screen(snap_compare, theme) -> None:
+    assert snap_compare(app_for("home", theme=theme), terminal_size=(80, 24))

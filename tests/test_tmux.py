@@ -1,0 +1,89 @@
+"""The installed `herenow` in a real terminal (tmux): start a session, send keys, read the screen."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+TMUX = shutil.which("tmux")
+HERENOW = Path(sys.executable).with_name("herenow")
+pytestmark = pytest.mark.skipif(not TMUX or not HERENOW.exists(), reason="needs tmux and the installed herenow")
+
+
+class Terminal:
+    def __init__(self, name: str, env: dict[str, str]) -> None:
+        self.name = name
+        self.env = env
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run([TMUX, *args], capture_output=True, text=True, env=self.env).stdout
+
+    def start(self, command: str, width: int = 80, height: int = 24) -> None:
+        subprocess.run([TMUX, "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height), command],
+                       check=True, env=self.env)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", self.name)
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", self.name, *keys)
+
+    def wait_for(self, text: str, timeout: float = 15) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; the screen was:\n{self.screen()}")
+
+    def alive(self) -> bool:
+        return subprocess.run([TMUX, "has-session", "-t", self.name], capture_output=True, env=self.env).returncode == 0
+
+
+@pytest.fixture
+def terminal(tmp_path: Path, herenow_home: Path):
+    env = {**os.environ, "TMUX_TMPDIR": str(tmp_path), "TERM": "xterm-256color", "HERENOW_HOME": str(herenow_home)}
+    env.pop("TMUX", None)
+    term = Terminal(f"herenow-test-{os.getpid()}", env)
+    yield term
+    subprocess.run([TMUX, "kill-server"], capture_output=True, env=env)
+
+
+def test_installed_session_in_a_real_terminal(terminal: Terminal, herenow_home: Path) -> None:
+    terminal.start(f"{HERENOW} session --deck frame --minutes 45")
+    screen = terminal.wait_for("space next")
+    assert "45:00 left" in screen or "44:59 left" in screen
+    terminal.keys("m")
+    terminal.wait_for("moment marked at 00:0")
+    terminal.keys("b")
+    deadline = time.monotonic() + 10
+    while "left" in terminal.screen() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert terminal.screen().strip() == ""  # blank: nothing to read at all
+    terminal.keys("x")
+    terminal.wait_for("left")
+    pane_title = terminal.tmux("display-message", "-p", "-t", terminal.name, "#{pane_title}")
+    assert pane_title.strip() == "herenow"
+    terminal.keys("q")
+    terminal.wait_for("Quit now?")
+    terminal.keys("Left", "Enter")
+    deadline = time.monotonic() + 10
+    while terminal.alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not terminal.alive()
+    records = list((herenow_home / "sessions").glob("*.toml"))
+    assert len(records) == 1 and "frame" in records[0].read_text()
+
+
+def test_installed_app_at_a_small_size(terminal: Terminal) -> None:
+    terminal.start(f"{HERENOW} session --deck here-and-now", width=40, height=12)
+    screen = terminal.wait_for("left")
+    assert "?" in screen  # the cue is there
+    terminal.tmux("resize-window", "-t", terminal.name, "-x", "20", "-y", "6")
+    terminal.wait_for("too")
+    assert "small to show the" in terminal.screen()
