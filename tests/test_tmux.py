@@ -87,3 +87,23 @@ def test_installed_app_at_a_small_size(terminal: Terminal) -> None:
     terminal.tmux("resize-window", "-t", terminal.name, "-x", "20", "-y", "6")
     terminal.wait_for("too")
     assert "small to show the" in terminal.screen()
+
+
+def test_compact_runs_inline_in_a_few_lines_and_survives_a_resize(terminal: Terminal) -> None:
+    terminal.start(f"sh -c 'echo shell-line-above; {HERENOW} session --compact --minutes 30; echo EXITED; sleep 30'")
+    screen = terminal.wait_for("space next")
+    lines = screen.splitlines()
+    assert "shell-line-above" in screen  # inline: the shell's lines stay above
+    timer = next(i for i, line in enumerate(lines) if "30:00 left" in line or "29:59 left" in line)
+    footer = next(i for i, line in enumerate(lines) if "space next" in line)
+    assert footer - timer <= 3 and len([line for line in lines if line.strip()]) <= 9
+    terminal.tmux("resize-window", "-t", terminal.name, "-x", "50", "-y", "16")
+    time.sleep(0.5)
+    terminal.wait_for(" · ends ")  # the narrow timer line is drawn at the new width
+    terminal.keys("m")
+    terminal.wait_for("moment marked")
+    terminal.keys("q")
+    terminal.wait_for("Quit now?")
+    terminal.keys("Left", "Enter")
+    screen = terminal.wait_for("EXITED")
+    assert "Quit now?" not in screen and "space next" not in screen  # inline lines are cleared on exit

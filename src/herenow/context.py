@@ -8,13 +8,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from herenow.config import Config, load_config
 from herenow.decks import Deck, DeckLibrary, load_library
 from herenow.problems import Problem
 from herenow.records import SessionRecords
-from herenow.reflections import ReflectionStore
 from herenow.themes import ThemeLibrary, load_themes
+
+if TYPE_CHECKING:
+    from herenow.reflections import ReflectionStore
 
 
 @dataclass
@@ -26,7 +29,16 @@ class AppContext:
     now: Callable[[], float] = time.time
     seed: int | None = None
     records: SessionRecords = field(default_factory=SessionRecords)
-    store: ReflectionStore = field(default_factory=ReflectionStore)
+    _store: ReflectionStore | None = None
+
+    @property
+    def store(self) -> ReflectionStore:
+        """The reflection store, made on first use (a session does not need it to start)."""
+        if self._store is None:
+            from herenow.reflections import ReflectionStore
+
+            self._store = ReflectionStore()
+        return self._store
 
     @classmethod
     def load(cls, *, now: Callable[[], float] = time.time, seed: int | None = None) -> AppContext:

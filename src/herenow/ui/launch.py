@@ -47,5 +47,6 @@ def run_app(args: argparse.Namespace) -> int:
             print(f"herenow: {problem}", file=sys.stderr)
         ctx.config.theme = theme
     app = HerenowApp(ctx, start=args.screen, session=options, theme=theme)
-    app.run()
+    # --compact runs inline: a few lines under the prompt, for people without a second screen.
+    app.run(inline=options.compact and args.screen == "session")
     return app.return_code or 0

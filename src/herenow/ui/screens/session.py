@@ -45,7 +45,7 @@ class SessionScreen(Screen[None]):
 
     def __init__(self, decks: list[Deck], *, planned_seconds: float | None = None, compact: bool = False,
                  notes: list[str] | None = None) -> None:
-        super().__init__()
+        super().__init__(classes="compact" if compact else None)
         self.decks = decks
         self.planned_seconds = planned_seconds
         self.compact = compact
@@ -70,7 +70,6 @@ class SessionScreen(Screen[None]):
 
     def on_mount(self) -> None:
         ctx = self.app.ctx
-        self.set_class(self.compact, "compact")
         self.query_one("#notes").display = bool(self.notes)
         self.query_one("#detail").display = False
         self.live = LiveSession(self.decks, ctx.config, planned_seconds=self.planned_seconds, now=ctx.now,
@@ -78,13 +77,15 @@ class SessionScreen(Screen[None]):
         self._show_cue(self.live.current)
         self.tick()
         self.set_interval(1.0, self.tick)
-        self._fit(self.size.width, self.size.height)
+        self._fit()
 
     def on_resize(self, event: events.Resize) -> None:
-        self._fit(event.size.width, event.size.height)
+        self._fit()
 
-    def _fit(self, width: int, height: int) -> None:
-        small = width < MIN_WIDTH or height < MIN_HEIGHT
+    def _fit(self) -> None:
+        """Adapt to the terminal's size (not the screen's: inline, the screen is only as tall as its content)."""
+        width, height = self.app.size
+        small = width < MIN_WIDTH or (height < MIN_HEIGHT and not self.compact)
         self.set_class(small, "too-small")
         self.set_class(height < 16 and not small, "short")
         self.set_class(width < 60, "narrow")
@@ -123,7 +124,7 @@ class SessionScreen(Screen[None]):
 
     def _render_time(self, reading: Reading) -> None:
         show_seconds = self.app.ctx.config.show_seconds
-        narrow = self.size.width < 60
+        narrow = self.app.size.width < 60
         sep = " · " if narrow else "  ·  "
         ends = "ends " + dt.datetime.fromtimestamp(reading.ends_at).strftime("%H:%M")
         elapsed = f"{format_duration(reading.elapsed, show_seconds)} in"
