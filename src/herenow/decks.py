@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from herenow import paths
-from herenow.problems import Problem, read_toml, validation_problems
+from herenow.problems import Problem, load_model
 
 SCHEMA_VERSION = 1
 Phase = Literal["opening", "middle", "closing", "any"]
@@ -145,13 +145,7 @@ class DeckLibrary:
 
 def parse_deck(path: Path) -> tuple[Deck | None, list[Problem]]:
     """Read and validate one deck file. Never raises for a user's mistake."""
-    data, text, problems = read_toml(path)
-    if data is None:
-        return None, problems
-    try:
-        return Deck.model_validate(data), []
-    except ValidationError as exc:
-        return None, validation_problems(str(path), text, exc)
+    return load_model(path, Deck)
 
 
 def _scan(folder: Path, origin: Origin) -> tuple[list[LoadedDeck], list[Problem]]:

@@ -54,6 +54,19 @@ def read_toml(path: Path) -> tuple[dict[str, Any] | None, str, list[Problem]]:
     return data, text, []
 
 
+def load_model(path: Path, model: Any) -> tuple[Any | None, list[Problem]]:
+    """Read ``path`` and validate it as the pydantic ``model``: (instance or None, problems). Never raises."""
+    from pydantic import ValidationError
+
+    data, text, problems = read_toml(path)
+    if data is None:
+        return None, problems
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        return None, validation_problems(str(path), text, exc)
+
+
 def _unquote(key: str) -> str:
     if len(key) >= 2 and key[0] == key[-1] and key[0] in "\"'":
         return key[1:-1]

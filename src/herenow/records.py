@@ -10,10 +10,10 @@ import datetime as dt
 import secrets
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from herenow import paths
-from herenow.problems import Problem, read_toml, validation_problems
+from herenow.problems import Problem, load_model
 
 MOMENT_KINDS = ("moment", "rupture", "repair", "here-and-now")
 
@@ -106,14 +106,10 @@ class SessionRecords:
         if not self.folder.is_dir():
             return records, problems
         for path in sorted(self.folder.glob("*.toml")):
-            data, text, found = read_toml(path)
+            record, found = load_model(path, SessionRecord)
             problems += found
-            if data is None:
-                continue
-            try:
-                records.append(SessionRecord.model_validate(data))
-            except ValidationError as exc:
-                problems += validation_problems(str(path), text, exc)
+            if record is not None:
+                records.append(record)
         return records, problems
 
     def discard(self, record_id: str) -> None:

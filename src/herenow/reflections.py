@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from herenow import paths
-from herenow.problems import Problem, read_toml, validation_problems
+from herenow.problems import Problem, load_model
 from herenow.records import SessionRecord, to_toml_dict
 
 SCHEMA_VERSION = 1
@@ -127,13 +127,7 @@ def reflection_to_toml(reflection: Reflection) -> str:
 
 
 def parse_reflection(path: Path) -> tuple[Reflection | None, list[Problem]]:
-    data, text, problems = read_toml(path)
-    if data is None:
-        return None, problems
-    try:
-        return Reflection.model_validate(data), []
-    except ValidationError as exc:
-        return None, validation_problems(str(path), text, exc)
+    return load_model(path, Reflection)
 
 
 @dataclass

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from herenow import paths
-from herenow.problems import Problem, read_toml, validation_problems
+from herenow.problems import Problem, load_model
 
 if TYPE_CHECKING:
     from textual.theme import Theme
@@ -92,13 +92,7 @@ class ThemeLibrary:
 
 
 def parse_theme(path: Path) -> tuple[ThemeFile | None, list[Problem]]:
-    data, text, problems = read_toml(path)
-    if data is None:
-        return None, problems
-    try:
-        return ThemeFile.model_validate(data), []
-    except ValidationError as exc:
-        return None, validation_problems(str(path), text, exc)
+    return load_model(path, ThemeFile)
 
 
 def load_themes() -> ThemeLibrary:
