@@ -62,8 +62,8 @@ class SessionScreen(Screen[None]):
             with Vertical(id="card-area"):
                 yield CueCard(id="cue")
                 yield QuietStatic("", id="detail", markup=False)
-            yield QuietStatic("", id="status", markup=False)
-            yield QuietStatic("", id="timer", markup=False)
+            yield QuietStatic("", id="status", markup=False, fixed_size=True)
+            yield QuietStatic("", id="timer", markup=False, fixed_size=True)
             yield DrainBar(id="bar")
         yield QuietStatic("The window is too small to show the cue.\nA little larger, please.", id="too-small")
         yield Footer(show_command_palette=False)

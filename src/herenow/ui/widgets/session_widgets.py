@@ -13,15 +13,16 @@ from textual.widgets import Static
 class QuietStatic(Static):
     """A Static that skips the refresh when the content is unchanged (most ticks change nothing)."""
 
-    def __init__(self, content: str = "", **kwargs) -> None:
+    def __init__(self, content: str = "", *, fixed_size: bool = False, **kwargs) -> None:
         super().__init__(content, **kwargs)
         self._shown = content
+        self._fixed_size = fixed_size  # a one-line widget whose size never follows its text: no layout pass
 
     def show(self, content: str) -> bool:
         if content == self._shown:
             return False
         self._shown = content
-        self.update(content)
+        self.update(content, layout=not self._fixed_size)
         return True
 
     @property
