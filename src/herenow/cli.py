@@ -237,16 +237,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("paths", help="where each thing lives").set_defaults(func=cmd_paths)
 
+    from herenow.cli_reflections import add_reflection_commands
+    add_reflection_commands(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
     import os
 
     # herenow uses no pydantic plugins; not scanning for them saves ~20 ms of start-up.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
         return args.func(args)
     except UserError as exc:

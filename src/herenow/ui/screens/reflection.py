@@ -1,18 +1,378 @@
-"""The reflection screen (placeholder until issue 4 lands)."""
+"""The reflection screen: two minutes after a session, keyboard first, and nothing ever lost.
+
+- The first prompt has the focus; tab moves between fields; ``ctrl+s`` saves; ``escape`` asks whether to keep a
+  draft, discard, or stay.
+- What is typed is kept as a draft (``drafts/<id>.toml``) about 1.5 s after the last change, and when the screen
+  closes for any reason. The draft goes once the reflection is saved.
+- Saving a reflection left exactly as it opened (nothing written, ticked or rated) writes a reflection file
+  holding only the session record: the session is counted, and no empty answers are stored as if they were
+  content. "Discard" in the escape dialog does the same after removing the draft.
+- A save that fails (full disk, read-only folder) says so on one line; the text stays on screen and in the draft.
+- Text that looks like an email address or a phone number gets a quiet warning; a second ``ctrl+s`` saves anyway.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.suggester import Suggester
+from textual.timer import Timer
+from textual.widgets import Checkbox, Footer, Input, RadioButton, RadioSet, Static, TextArea
 
-from herenow.records import SessionRecord
+from herenow.drafts import Drafts
+from herenow.privacy import looks_private
+from herenow.records import SessionRecord, at_text
+from herenow.reflections import RATING_NOTE, RATINGS, Answer, Reflection, prompts_for
+from herenow.ui.widgets.rating import Rating
+
+AUTOSAVE_DELAY = 1.5  # seconds after the last change
 
 
-class ReflectionScreen(Screen):
-    def __init__(self, record: SessionRecord) -> None:
+class TagSuggester(Suggester):
+    """Completes the last comma-separated tag from the tags used before."""
+
+    def __init__(self, tags: list[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=False)
+        self.tags = [t.casefold() for t in tags]
+
+    async def get_suggestion(self, value: str) -> str | None:
+        head, _sep, last = value.rpartition(",")
+        typed = last.lstrip()
+        if not typed:
+            return None
+        used = {t.strip() for t in head.split(",")}
+        for tag in self.tags:
+            if tag.startswith(typed) and tag != typed and tag not in used:
+                return value + tag[len(typed):]
+        return None
+
+
+def _split_tags(value: str) -> list[str]:
+    return [t.strip() for t in value.split(",") if t.strip()]
+
+
+def _content(reflection: Reflection) -> dict:
+    """What the therapist can change: used to tell whether anything new needs keeping."""
+    return reflection.model_dump(mode="json", exclude={"created", "updated", "schema_version"})
+
+
+class ReflectionScreen(Screen[None]):
+    DEFAULT_CSS = """
+    ReflectionScreen { layout: vertical; background: $background; color: $foreground; }
+    ReflectionScreen #refl-title { height: 1; padding: 0 2; color: $primary; text-style: bold; }
+    ReflectionScreen #refl-body { height: 1fr; padding: 0 1 0 2; background: $background; scrollbar-size-vertical: 1; }
+    ReflectionScreen #refl-summary { height: auto; color: $foreground 70%; margin-bottom: 1; }
+    ReflectionScreen .label { height: auto; color: $foreground; }
+    ReflectionScreen .muted { color: $foreground 60%; }
+    ReflectionScreen TextArea {
+        height: 3; min-height: 3; padding: 0 1 0 2; margin-bottom: 1;
+        background: $panel; color: $foreground; border: none;
+    }
+    ReflectionScreen TextArea:focus { border: none; border-left: thick $accent; padding: 0 1; }
+    ReflectionScreen Input {
+        height: 1; padding: 0 1 0 2; margin-bottom: 1; border: none;
+        background: $panel; color: $foreground;
+    }
+    ReflectionScreen Input:focus { border: none; border-left: thick $accent; padding: 0 1; }
+    ReflectionScreen #supervision { margin-bottom: 1; background: $background; }
+    ReflectionScreen #feedback-row { height: 1; margin-bottom: 1; }
+    ReflectionScreen #feedback-label { width: auto; height: 1; margin-right: 2; }
+    ReflectionScreen #feedback { width: auto; height: 1; layout: horizontal; background: $background; }
+    ReflectionScreen #feedback > RadioButton { width: auto; margin-right: 2; }
+    ReflectionScreen #ratings-note { margin-top: 0; }
+    ReflectionScreen Rating { margin-bottom: 0; }
+    ReflectionScreen #ratings-end { height: 1; }
+    ReflectionScreen #refl-status { height: auto; max-height: 3; padding: 0 2; color: $foreground 70%; }
+    ReflectionScreen #refl-status.warn { color: $warning; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "save", "save", priority=True),
+        Binding("escape", "leave", "leave", priority=True),
+        Binding("tab", "app.focus_next", "next field", show=True),
+    ]
+    AUTO_FOCUS = ""  # on_mount focuses the first prompt (and keeps the summary in view)
+
+    def __init__(self, record: SessionRecord, draft: Reflection | None = None) -> None:
         super().__init__()
         self.record = record
+        self.draft = draft
+        self.drafts = Drafts()
+        self._draft_problem: str | None = None
+        if draft is None:
+            found, problems = self.drafts.load(record.id)
+            if found is not None:
+                self.draft = found
+            elif problems:
+                # A draft file we cannot read: leave it exactly as it is, and do not write over it.
+                self._draft_problem = str(problems[0])
+        self._prompts: list[str] = []
+        self._created: dt.datetime | None = None
+        self._baseline: dict | None = None
+        self._kept: dict | None = None  # content of the draft on disk, if any
+        self._timer: Timer | None = None
+        self._privacy_shown = False
+        self._done = False
+        self._latest: Reflection | None = None
+
+    # ---------------------------------------------------------------- building
+    @property
+    def ctx(self):
+        return self.app.ctx
+
+    def _now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.ctx.now()).astimezone().replace(microsecond=0)
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Session {self.record.id} ended.")
+        ctx = self.ctx
+        record = self.record
+        draft = self.draft
+        if draft is not None and draft.answers:
+            self._prompts = [a.prompt for a in draft.answers]
+        else:
+            deck_prompts = []
+            for name in record.decks:
+                item = ctx.decks.get(name)
+                if item is not None:
+                    deck_prompts.append(list(item.deck.reflection_prompts))
+            self._prompts = prompts_for(deck_prompts)
+        self._created = draft.created if draft is not None else self._now()
+        answers = {i: a.text for i, a in enumerate(draft.answers)} if draft is not None else {}
+
+        yield Static(f"Reflection · {record.started:%a %d %b %Y, %H:%M} · {record.length_minutes} min",
+                     id="refl-title", markup=False)
+        with VerticalScroll(id="refl-body", can_focus=False):
+            yield Static(self._summary(), id="refl-summary", markup=False)
+            for i, prompt in enumerate(self._prompts):
+                yield Static(prompt, classes="label", markup=False)
+                yield TextArea(answers.get(i, ""), id=f"answer-{i}", classes="answer", soft_wrap=True,
+                               tab_behavior="focus", highlight_cursor_line=False)
+            yield Checkbox("Take to supervision", value=bool(draft and draft.supervision), id="supervision",
+                           compact=True)
+            invited = draft.invited_feedback if draft is not None else None
+            with Horizontal(id="feedback-row"):
+                yield Static("Did I invite the client's feedback today?", id="feedback-label", markup=False)
+                with RadioSet(id="feedback", compact=True):
+                    yield RadioButton("yes", value=invited is True, id="feedback-yes", compact=True)
+                    yield RadioButton("no", value=invited is False, id="feedback-no", compact=True)
+            yield Static(f"Ratings: {RATING_NOTE}", id="ratings-note", classes="label muted",
+                         markup=False)
+            ratings = draft.ratings if draft is not None else {}
+            for key, label in RATINGS:
+                yield Rating(label, key, ratings.get(key), id=f"rating-{key}")
+            yield Static("", id="ratings-end")
+            yield Static("Tags (comma separated)", classes="label", markup=False)
+            yield Input(", ".join(draft.tags) if draft is not None else "", id="tags",
+                        placeholder="for example: ending, rupture", suggester=TagSuggester(self._known_tags()))
+            yield Static("Note", classes="label", markup=False)
+            yield TextArea(draft.note if draft is not None else "", id="note", soft_wrap=True,
+                           tab_behavior="focus", highlight_cursor_line=False)
+            if ctx.config.client_code:
+                yield Static("Client code (a pseudonym; optional)", classes="label", markup=False)
+                yield Input(draft.client_code if draft is not None else "", id="client-code",
+                            placeholder="never a name")
+        yield Static("", id="refl-status", markup=False)
+        yield Footer()
+
+    def _known_tags(self) -> list[str]:
+        try:
+            return self.ctx.store.known_tags()
+        except OSError:
+            return []
+
+    def _summary(self) -> str:
+        record = self.record
+        decks = ", ".join(record.decks) if record.decks else "no deck"
+        shown, acted = len(record.cues_shown), len(record.acted_on)
+        lines = [f"Decks: {decks} · {shown} cue{'s' if shown != 1 else ''} shown · {acted} acted on"]
+        moments = sorted(record.moments, key=lambda m: m.at)
+        if moments:
+            lines.append("Moments: " + " · ".join(f"{at_text(m.at)} {m.kind}" for m in moments))
+        else:
+            lines.append("No moments marked.")
+        return "\n".join(lines)
+
+    def on_mount(self) -> None:
+        state = self.current()
+        self._baseline = _content(state)
+        if self.draft is not None and self.drafts.exists(self.draft.id):
+            self._kept = _content(self.draft)
+            self.set_status("The draft is back, as it was left.")
+        if self._draft_problem:
+            self.set_status(f"A draft for this session could not be read and is left as it is: "
+                            f"{self._draft_problem}", warn=True)
+        self.query_one("#answer-0", TextArea).focus(scroll_visible=False)
+        self.call_after_refresh(self.query_one("#refl-body", VerticalScroll).scroll_home, animate=False)
+
+    # ---------------------------------------------------------------- state
+    def current(self) -> Reflection:
+        """The reflection as it stands on screen."""
+        answers = [Answer(prompt=prompt, text=self.query_one(f"#answer-{i}", TextArea).text)
+                   for i, prompt in enumerate(self._prompts)]
+        ratings = {}
+        for key, _label in RATINGS:
+            value = self.query_one(f"#rating-{key}", Rating).value
+            if value:
+                ratings[key] = value
+        radio = self.query_one("#feedback", RadioSet).pressed_button
+        invited = None if radio is None else radio.id == "feedback-yes"
+        client = self.query("#client-code")
+        return Reflection(
+            id=self.record.id, created=self._created or self._now(), session=self.record, answers=answers,
+            ratings=ratings, supervision=self.query_one("#supervision", Checkbox).value, invited_feedback=invited,
+            tags=_split_tags(self.query_one("#tags", Input).value), note=self.query_one("#note", TextArea).text,
+            client_code=client.first(Input).value.strip() if client else "",
+        )
+
+    def set_status(self, message: str, *, warn: bool = False) -> None:
+        status = self.query_one("#refl-status", Static)
+        status.update(message)
+        status.set_class(warn, "warn")
+
+    # ---------------------------------------------------------------- autosave
+    def _changed(self) -> None:
+        if self._done or not self.is_mounted:
+            return
+        try:
+            self._latest = self.current()  # cheap; kept so that a sudden exit can still write the draft
+        except Exception:  # noqa: BLE001 - a widget still mounting
+            pass
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(AUTOSAVE_DELAY, self.autosave, name="reflection-autosave")
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._changed()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._changed()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        self._changed()
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        self._changed()
+
+    def on_rating_changed(self, event: Rating.Changed) -> None:
+        self._changed()
+
+    def keep_draft(self, state: Reflection | None = None) -> str | None:
+        """Write the draft if anything changed since it was last kept. Returns an error message or None."""
+        if self._draft_problem:
+            return "the draft file for this session could not be read, so it is left as it is"
+        state = state or self.current()
+        content = _content(state)
+        if content == (self._kept if self._kept is not None else self._baseline) and (
+                self._kept is not None or not state.has_content):
+            return None
+        try:
+            self.drafts.save(state)
+        except (OSError, ValueError) as exc:
+            return f"could not keep a draft ({getattr(exc, 'strerror', None) or exc})"
+        self._kept = content
+        return None
+
+    def autosave(self) -> None:
+        self._timer = None
+        if self._done or not self.is_mounted:
+            return
+        error = self.keep_draft()
+        if error:
+            self.set_status(f"Note: {error}. Your text is still here.", warn=True)
+        elif self.query_one("#refl-status", Static).has_class("warn") and not self._draft_problem:
+            self.set_status("")
+
+    def on_unmount(self) -> None:
+        """Leaving for any reason (quit, a closed terminal): keep what was typed."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if not self._done and self._latest is not None:
+            try:
+                self.keep_draft(self._latest)
+            except Exception:  # noqa: BLE001 - never let leaving fail; the last autosave stands
+                pass
+
+    # ---------------------------------------------------------------- save and leave
+    def _privacy_warnings(self, state: Reflection) -> list[str]:
+        found = []
+        for i, answer in enumerate(state.answers, start=1):
+            found += [f"Answer {i} {w}" for w in looks_private(answer.text)]
+        found += [f"The note {w}" for w in looks_private(state.note)]
+        found += [f"A tag {w}" for w in looks_private(" ".join(state.tags))]
+        found += [f"The client code {w}" for w in looks_private(state.client_code)]
+        return found
+
+    def _write(self, reflection: Reflection) -> str | None:
+        """Save to the store and tidy up. Returns an error message or None."""
+        try:
+            self.ctx.store.save(reflection)
+        except (OSError, ValueError) as exc:
+            return f"could not save ({getattr(exc, 'strerror', None) or exc})"
+        self._done = True
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        try:
+            self.ctx.records.discard(self.record.id)
+        except OSError:
+            pass  # the reflection holds the record; a leftover record file is harmless
+        try:
+            self.drafts.discard(self.record.id)
+        except OSError:
+            pass
+        return None
+
+    def action_save(self) -> None:
+        if self._done:
+            return
+        state = self.current()
+        warnings = self._privacy_warnings(state)
+        if warnings and not self._privacy_shown:
+            self._privacy_shown = True
+            more = f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""
+            self.set_status(f"{warnings[0]}{more}. ctrl+s again saves it as it is.", warn=True)
+            return
+        if state.has_content:
+            to_save = state
+        else:
+            to_save = Reflection(id=state.id, created=state.created, session=self.record)
+        error = self._write(to_save)
+        if error:
+            draft_error = self.keep_draft(state) if state.has_content else None
+            where = "Your text is still here" + ("" if draft_error or not state.has_content else
+                                                  " and in the draft")
+            self.set_status(f"Not saved: {error}. {where}.", warn=True)
+            return
+        self.app.go_home()
+
+    def action_leave(self) -> None:
+        from herenow.ui.dialogs import Choice
+
+        if self._done:
+            return
+        question = ("Leave this reflection?\nKeep a draft to finish it later from the home screen, or discard "
+                    "what is written here (the session's times, decks and moments are kept).")
+        self.app.push_screen(
+            Choice(question, [("keep", "Keep a draft"), ("discard", "Discard"), ("stay", "Stay")], focus="keep"),
+            self._leave_answer,
+        )
+
+    def _leave_answer(self, choice: str | None) -> None:
+        if choice == "keep":
+            error = self.keep_draft()
+            if error:
+                self.set_status(f"Still here: {error}. Your text is safe on screen.", warn=True)
+                return
+            self._done = True
+            self.app.go_home()
+        elif choice == "discard":
+            error = self._write(Reflection(id=self.record.id, created=self._created or self._now(),
+                                           session=self.record))
+            if error:
+                self.set_status(f"Still here: {error}. Your text is safe on screen.", warn=True)
+                return
+            self.app.go_home()
