@@ -135,3 +135,11 @@ def test_core_and_cli_never_import_textual() -> None:
             "assert 'textual' not in sys.modules, sorted(m for m in sys.modules if m.startswith('textual'))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy())
     assert result.returncode == 0, result.stderr
+
+
+def test_tables_line_up_with_wide_characters() -> None:
+    from herenow.cli import _cells, _table
+
+    lines = _table([("✨ 寝る", "x"), ("abc", "y")], ("A", "B")).splitlines()
+    columns = [_cells(line[: line.rindex(last)]) for line, last in zip(lines, "Bxy")]
+    assert columns == [9, 9, 9]  # the second column starts at the same place on screen in every row

@@ -24,11 +24,21 @@ def _report(problems: Iterable[Problem], stream=None) -> int:
     return count
 
 
+def _cells(text: str) -> int:
+    """How many terminal columns ``text`` takes (wide characters take two, combining marks none)."""
+    import unicodedata
+
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+               for ch in text)
+
+
 def _table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
-    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
-    lines = ["  ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(headers)).rstrip()]
-    lines += ["  ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
-    return "\n".join(lines)
+    widths = [max(_cells(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(str(c) + " " * (widths[i] - _cells(str(c))) for i, c in enumerate(cells)).rstrip()
+
+    return "\n".join([line(headers), *(line(row) for row in rows)])
 
 
 # ---------------------------------------------------------------- decks
