@@ -86,7 +86,7 @@ class SessionClock:
             planned=self.planned,
             paused=self.paused,
             warning=self.warning_for(remaining),
-            ends_at=now + max(remaining, 0.0) if not self.paused else now + max(remaining, 0.0),
+            ends_at=now + max(remaining, 0.0),  # while paused, the end moves later with every second
         )
 
 
