@@ -234,6 +234,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_decks_new)
     p = decks_sub.add_parser("schema", help="print the JSON Schema of the deck format (for editors)")
     p.set_defaults(func=cmd_decks_schema)
+    p = decks_sub.add_parser("edit", help="the deck workshop: browse, copy and edit decks in the app")
+    p.add_argument("deck_name", nargs="?", metavar="NAME", help="open this deck straight away")
+    p.add_argument("--theme", help="theme to use (remembered)")
+    p.set_defaults(func=cmd_app, screen="workshop")
 
     themes = sub.add_parser("themes", help="list themes")
     themes_sub = themes.add_subparsers(dest="themes_command", metavar="ACTION", required=True)

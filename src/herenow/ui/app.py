@@ -28,10 +28,11 @@ class HerenowApp(App[int]):
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
 
     def __init__(self, ctx: AppContext, *, start: str = "home", session: SessionOptions | None = None,
-                 theme: str | None = None) -> None:
+                 theme: str | None = None, deck: str | None = None) -> None:
         super().__init__()
         self.ctx = ctx
         self.start = start
+        self.start_deck = deck  # start="workshop": open this deck straight away
         self.session_options = session or SessionOptions()
         for item in ctx.themes.themes.values():
             self.register_theme(item.theme.to_textual())
@@ -63,6 +64,10 @@ class HerenowApp(App[int]):
             from herenow.ui.screens.review import ReviewScreen
 
             self.push_screen(ReviewScreen())
+        elif self.start == "workshop":
+            from herenow.ui.screens.workshop import WorkshopScreen
+
+            self.push_screen(WorkshopScreen(self.start_deck))
         else:
             from herenow.ui.screens.home import HomeScreen
 

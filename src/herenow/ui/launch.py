@@ -46,7 +46,10 @@ def run_app(args: argparse.Namespace) -> int:
         if problem is not None:
             print(f"herenow: {problem}", file=sys.stderr)
         ctx.config.theme = theme
-    app = HerenowApp(ctx, start=args.screen, session=options, theme=theme)
+    deck_name = getattr(args, "deck_name", None)
+    if args.screen == "workshop" and deck_name and ctx.decks.get(deck_name) is None:
+        raise UserError(f"no deck named {deck_name!r} (see: herenow decks list)")
+    app = HerenowApp(ctx, start=args.screen, session=options, theme=theme, deck=deck_name)
     # --compact runs inline: a few lines under the prompt, for people without a second screen.
     app.run(inline=options.compact and args.screen == "session")
     return app.return_code or 0

@@ -16,6 +16,7 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("s", "start", "start"),
         Binding("r", "review", "reflections"),
+        Binding("d", "decks", "decks"),
         Binding("t", "theme", "theme"),
         Binding("q", "quit", "quit"),
     ]
@@ -72,6 +73,7 @@ class HomeScreen(Screen[None]):
             if minutes != default:
                 actions.add_option(Option(f"Start a {minutes}-minute session", id=f"start:{minutes}"))
         actions.add_option(Option("Past reflections", id="review"))
+        actions.add_option(Option("Decks: browse and edit", id="workshop"))
         actions.add_option(Option("Choose a theme", id="theme"))
         actions.add_option(Option("Quit", id="quit"))
         waiting = len(self._drafts) + len(self._pending)
@@ -108,6 +110,8 @@ class HomeScreen(Screen[None]):
             self.action_review()
         elif kind == "theme":
             self.action_theme()
+        elif kind == "workshop":
+            self.action_decks()
         elif kind == "quit":
             self.app.exit(0)
 
@@ -124,6 +128,23 @@ class HomeScreen(Screen[None]):
         from herenow.ui.screens.review import ReviewScreen
 
         self.app.push_screen(ReviewScreen())
+
+    def action_decks(self) -> None:
+        from herenow.ui.screens.workshop import WorkshopScreen
+
+        self.app.push_screen(WorkshopScreen(), lambda _: self._refresh_decks())
+
+    def _refresh_decks(self) -> None:
+        """Decks made or changed in the workshop show up in the choice for the next session."""
+        ctx = self.app.ctx
+        box = self.query_one("#home-decks", SelectionList)
+        chosen = set(box.selected)
+        known = {str(box.get_option_at_index(i).value) for i in range(box.option_count)}
+        box.clear_options()
+        for name in ctx.decks.names():
+            item = ctx.decks.decks[name]
+            label = f"{item.deck.title}  ({len(item.deck.cues)} cues{', mine' if item.origin == 'user' else ''})"
+            box.add_option((label, name, name in chosen or (name not in known and name in ctx.config.decks)))
 
     def action_theme(self) -> None:
         self.app.search_themes()
