@@ -211,3 +211,16 @@ async def test_theme_choice_is_remembered(clock, herenow_home: Path) -> None:
         await pilot.pause()
     assert 'theme = "herenow-contrast"' in (herenow_home / "config.toml").read_text()
     assert AppContext.load().config.theme == "herenow-contrast"
+
+
+async def test_ctrl_q_also_asks_during_a_session(clock) -> None:
+    from herenow.ui.dialogs import Choice
+
+    app = session_app(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, Choice)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen) and app.return_code is None

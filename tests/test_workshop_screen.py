@@ -210,6 +210,27 @@ async def test_leaving_with_unsaved_changes_asks_first(herenow_home: Path) -> No
         assert parse_deck(path)[0].cues[0].text.endswith(" Or not")
 
 
+async def test_ctrl_q_with_unsaved_changes_asks_before_quitting(herenow_home: Path) -> None:
+    name = own_copy("frame")
+    app = workshop_app(name)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        editor = app.screen
+        await pilot.press("enter", "end")
+        await type_text(pilot, " Or not")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, Choice) and "Quit anyway?" in app.screen.question
+        await pilot.press("enter")  # Stay is the default
+        await pilot.pause()
+        assert app.screen is editor and app.return_code is None
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.click("#choice-quit")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
 async def test_a_builtin_deck_can_be_looked_at_and_copied_from_the_editor(herenow_home: Path) -> None:
     app = workshop_app("frame")
     async with app.run_test(size=(80, 24)) as pilot:

@@ -25,7 +25,7 @@ class SessionOptions:
 class HerenowApp(App[int]):
     TITLE = TITLE
     CSS_PATH = "herenow.tcss"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+    BINDINGS = [Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True)]
 
     def __init__(self, ctx: AppContext, *, start: str = "home", session: SessionOptions | None = None,
                  theme: str | None = None, deck: str | None = None) -> None:
@@ -86,6 +86,14 @@ class HerenowApp(App[int]):
             problem = save_setting("theme", theme)
             if problem is not None:
                 self.notify(str(problem), title="Theme not remembered", severity="warning")
+
+    def action_request_quit(self) -> None:
+        """ctrl+q: a screen with something to lose (a running session, unsaved edits) asks first."""
+        ask = getattr(self.screen, "confirm_quit", None)
+        if callable(ask):
+            ask()
+        else:
+            self.exit(0)
 
     # ---------------------------------------------------------------- navigation used by several screens
     def start_session(self, options: SessionOptions | None = None) -> None:

@@ -412,6 +412,20 @@ class DeckEditorScreen(Screen[None]):
             return
         self.leave()
 
+    def confirm_quit(self) -> None:
+        """ctrl+q with unsaved changes asks before the app closes."""
+        if self.draft.read_only or not self.draft.dirty:
+            self.app.exit(0)
+            return
+
+        def answer(choice: str | None) -> None:
+            if choice == "quit":
+                self.app.exit(0)
+
+        self.app.push_screen(Choice(
+            f"“{self.draft.title.strip() or self.draft.name}” has unsaved changes. Quit anyway?",
+            [("quit", "Quit without saving"), ("stay", "Stay")], focus="stay"), answer)
+
     def leave(self) -> None:
         """Back to the deck list, asking first about unsaved changes."""
         if self.draft.read_only or not self.draft.dirty:

@@ -202,6 +202,10 @@ class SessionScreen(Screen[None]):
         record = self.live.end()
         self.app.reflect_on(record)
 
+    def confirm_quit(self) -> None:
+        """ctrl+q asks too, like q."""
+        self.action_quit()
+
     def action_quit(self) -> None:
         from herenow.ui.dialogs import confirm
 
