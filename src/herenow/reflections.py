@@ -209,10 +209,39 @@ class ReflectionStore:
         found.sort(key=lambda r: r.date, reverse=True)
         return found, problems
 
-    def query(self, query: Query) -> tuple[list[Reflection], list[Problem]]:
-        found, problems = self.scan()
-        return [r for r in found if query.matches(r)], problems
+    def query(self, query: Query, *, limit: int | None = None) -> tuple[list[Reflection], list[Problem]]:
+        """The matching reflections, newest first, and the problems with bad files; through the index.
+
+        Free text: every word (or "quoted phrase") must appear in an answer, the note or the tags.
+        """
+        index = self.index()
+        index.refresh()
+        return index.reflections(query, limit=limit), index.problems()
 
     def known_tags(self) -> list[str]:
-        found, _ = self.scan()
-        return sorted({t for r in found for t in r.tags})
+        index = self.index()
+        index.refresh()
+        return index.known_tags()
+
+    # ---------------------------------------------------------------- the index (a cache of the files)
+    def index(self):
+        """The search index of this store (``herenow.index.ReflectionIndex``), opened on first use.
+
+        The index is only a cache: it lives beside the reflections folder and is rebuilt from the files.
+        """
+        index = self.__dict__.get("_index")
+        if index is None:
+            from herenow.index import ReflectionIndex
+
+            where = paths.locations()
+            db = where.index_file if self.root == where.reflections_dir else self.root.parent / "index.sqlite3"
+            index = self.__dict__["_index"] = ReflectionIndex(self.root, db)
+        return index
+
+    def rows(self, query: Query | None = None, *, order: str = "date", descending: bool = True,
+             limit: int | None = None) -> tuple[list, list[Problem]]:
+        """Light rows (``herenow.index.IndexRow``: date, length, decks, ratings, tags, first words...) of the
+        matches and the problems with bad files. Much cheaper than ``query`` for thousands of reflections."""
+        index = self.index()
+        index.refresh()
+        return index.rows(query, order=order, descending=descending, limit=limit), index.problems()
