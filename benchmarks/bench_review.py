@@ -248,9 +248,8 @@ def bench(n: int, runs: int, with_jrnl: bool, width: int, height: int) -> list[s
         export_cmd = [HERENOW, "reflections", "export", "-o", str(work / "export.md")]
         commands = {
             "herenow reflections list": ([HERENOW, "reflections", "list"], env),
+            "herenow reflections list -n 10": ([HERENOW, "reflections", "list", "-n", "10"], env),
             f"herenow reflections list --search {WORD}": ([HERENOW, "reflections", "list", "--search", WORD], env),
-            # What `list` costs when it prints from the index rows instead of whole reflections (a proposal).
-            "list from index rows (sketch)": ([sys.executable, str(HERE / "list_rows.py")], env),
             "herenow reflections export (all, md)": (export_cmd, env),
         }
         jrnl_env = None
@@ -285,9 +284,9 @@ def bench(n: int, runs: int, with_jrnl: bool, width: int, height: int) -> list[s
         for name, (secs, mb) in whole.items():
             lines.append(f"| `{name}` (whole process, median of {runs}) | {secs:.3f} s, {mb:.0f} MB |")
         if jrnl_env is not None:
-            ratio_list = whole["herenow reflections list"][0] / whole["jrnl -n 10"][0]
+            ratio_list = whole["herenow reflections list -n 10"][0] / whole["jrnl -n 10"][0]
             ratio_search = whole[f"herenow reflections list --search {WORD}"][0] / whole[f"jrnl -contains {WORD}"][0]
-            lines.append(f"| ratio `list` / `jrnl -n 10` | {ratio_list:.2f} |")
+            lines.append(f"| ratio `list -n 10` / `jrnl -n 10` | {ratio_list:.2f} |")
             lines.append(f"| ratio `list --search {WORD}` / `jrnl -contains {WORD}` (target at most 0.5) | "
                          f"{ratio_search:.2f} |")
         lines.append("")

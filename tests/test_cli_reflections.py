@@ -72,6 +72,10 @@ def test_list_filters(capsys, some) -> None:
     assert ids("--search", "ça va") == ["2026-11-10-1400-bbbb"]
     code, out, _ = run(capsys, "reflections", "list", "--tag", "nothing-like-this")
     assert code == 0 and out == "No reflections match.\n"
+    assert ids("-n", "2") == ["2026-11-17-1400-cccc", "2026-11-10-1400-bbbb"]  # the newest two
+    assert ids("--limit", "1", "--until", "2026-11-10") == ["2026-11-10-1400-bbbb"]
+    code, _, err = run(capsys, "reflections", "list", "-n", "0")
+    assert code == 2 and "'0' is not a whole number of 1 or more" in err
 
 
 def test_list_empty_store(capsys) -> None:

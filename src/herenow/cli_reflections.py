@@ -28,8 +28,8 @@ def query_from(args: argparse.Namespace) -> Query:
                  decks=list(args.deck), text=args.search or "")
 
 
-def first_words(r: Reflection, limit: int = FIRST_WORDS) -> str:
-    text = next((a.text for a in r.answers if a.text.strip()), "") or r.note
+def shorten(text: str, limit: int = FIRST_WORDS) -> str:
+    """The first words of ``text``, cut at a word boundary, on one line."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
@@ -37,17 +37,17 @@ def first_words(r: Reflection, limit: int = FIRST_WORDS) -> str:
     return cut + "…"
 
 
-def ratings_text(r: Reflection) -> str:
-    if not r.ratings:
+def ratings_text(ratings: dict[str, int]) -> str:
+    if not ratings:
         return ""
-    return " ".join(str(r.ratings.get(key, "-")) for key, _label in RATINGS)
+    return " ".join(str(ratings.get(key, "-")) for key, _label in RATINGS)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    store = ReflectionStore()
-    found, problems = store.query(query_from(args))
-    rows = [(f"{r.date:%Y-%m-%d %H:%M}", f"{r.session.length_minutes} min", ", ".join(r.session.decks),
-             ratings_text(r), ", ".join(r.tags), first_words(r), r.id) for r in found]
+    # Light rows straight from the index: no reflection file is read or validated to print the table.
+    found, problems = ReflectionStore().rows(query_from(args), limit=args.limit)
+    rows = [(f"{r.started:%Y-%m-%d %H:%M}", f"{r.length_minutes} min", ", ".join(r.decks), ratings_text(r.ratings),
+             ", ".join(r.tags), shorten(r.preview), r.id) for r in found]
     if rows:
         print(_table(rows, ("DATE", "LENGTH", "DECKS", "RATINGS", "TAGS", "FIRST WORDS", "ID")))
         names = ", ".join(key for key, _label in RATINGS)
@@ -153,12 +153,23 @@ def _filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--search", metavar="TEXT", help="with this text in an answer, the note or the tags")
 
 
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of 1 or more")
+    return number
+
+
 def add_reflection_commands(subparsers) -> None:
     reflections = subparsers.add_parser("reflections", help="list, show, export and delete reflections")
     sub = reflections.add_subparsers(dest="reflections_command", metavar="ACTION", required=True)
 
     p = sub.add_parser("list", help="reflections as a table, newest first")
     _filters(p)
+    p.add_argument("-n", "--limit", type=_positive, metavar="N", help="only the newest N")
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("show", help="one reflection in full")
