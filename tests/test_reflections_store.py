@@ -175,3 +175,17 @@ def test_any_unicode_text_and_any_date_round_trip(herenow_home: Path, when, answ
     if answer.strip():
         assert [r.id for r in store.query(Query(text=answer))[0]] == ["roundtrip"]
     path.unlink()
+
+
+def test_free_text_search_means_every_word_or_a_quoted_phrase() -> None:
+    import datetime as _dt
+
+    from herenow.records import SessionRecord as _Record
+    from herenow.reflections import Answer as _Answer, Query as _Query, Reflection as _Reflection
+
+    started = _dt.datetime(2026, 11, 2, 9, tzinfo=_dt.timezone.utc)
+    r = _Reflection(id="x", created=started, session=_Record(id="x", started=started, planned_minutes=50),
+                    answers=[_Answer(prompt="p", text="The silence felt heavy, then we laughed.")])
+    assert _Query(text="heavy laughed").matches(r)  # every word, in any order
+    assert not _Query(text='"heavy laughed"').matches(r)  # a quoted phrase must appear as written
+    assert _Query(text='"felt heavy"').matches(r)

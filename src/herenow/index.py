@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from herenow.paths import FILE_MODE, ensure_dir
 from herenow.problems import Problem
+from herenow.reflections import search_terms
 
 if TYPE_CHECKING:  # pragma: no cover
     from herenow.reflections import Query, Reflection
@@ -160,24 +161,6 @@ def fts5_available() -> bool:
 def _searchable(text: str) -> str:
     """Text as the search sees it: casefolded, without NUL characters (SQLite's text functions stop at them)."""
     return text.casefold().replace("\x00", "")
-
-
-def search_terms(text: str) -> list[str]:
-    """Split a search into casefolded terms: words, or "quoted phrases"."""
-    terms: list[str] = []
-    rest = text.replace("\x00", "").strip()
-    while rest:
-        if rest[0] == '"':
-            end = rest.find('"', 1)
-            phrase, rest = (rest[1:], "") if end < 0 else (rest[1:end], rest[end + 1 :])
-            if phrase.strip():
-                terms.append(phrase.casefold())
-        else:
-            word, _, rest = rest.partition(" ")
-            if word:
-                terms.append(word.casefold())
-        rest = rest.lstrip()
-    return terms
 
 
 def _row_values(relpath: str, mtime_ns: int, size: int, r: Reflection) -> tuple[Any, ...]:

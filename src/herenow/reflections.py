@@ -130,6 +130,24 @@ def parse_reflection(path: Path) -> tuple[Reflection | None, list[Problem]]:
     return load_model(path, Reflection)
 
 
+def search_terms(text: str) -> list[str]:
+    """Split a search into casefolded terms: words, or "quoted phrases"."""
+    terms: list[str] = []
+    rest = text.replace("\x00", "").strip()
+    while rest:
+        if rest[0] == '"':
+            end = rest.find('"', 1)
+            phrase, rest = (rest[1:], "") if end < 0 else (rest[1:end], rest[end + 1 :])
+            if phrase.strip():
+                terms.append(phrase.casefold())
+        else:
+            word, _, rest = rest.partition(" ")
+            if word:
+                terms.append(word.casefold())
+        rest = rest.lstrip()
+    return terms
+
+
 @dataclass
 class Query:
     since: dt.date | None = None
@@ -148,8 +166,10 @@ class Query:
             return False
         if self.decks and not any(d in r.session.decks for d in self.decks):
             return False
-        if self.text and self.text.casefold() not in r.text_blob().casefold():
-            return False
+        if self.text:
+            blob = r.text_blob().casefold().replace("\x00", "")
+            if not all(term in blob for term in search_terms(self.text)):
+                return False
         return True
 
 
