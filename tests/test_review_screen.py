@@ -14,7 +14,8 @@ from herenow.records import ActedOn, Moment, SessionRecord, ShownCue
 from herenow.reflections import DEFAULT_PROMPTS, ReflectionStore, new_reflection
 from herenow.ui.app import HerenowApp
 from herenow.ui.screens.reflection_view import ReflectionView
-from herenow.ui.screens.review import ExportDialog, ReviewScreen
+from herenow.ui.dialogs import PathPrompt
+from herenow.ui.screens.review import ReviewScreen
 from herenow.ui.screens.trends import TrendsScreen
 
 UTC = dt.timezone.utc
@@ -259,7 +260,7 @@ async def test_export_what_is_filtered(store, clock, home) -> None:
         await pilot.pause(0.3)
         await pilot.press("e")
         await pilot.pause()
-        assert isinstance(pilot.app.screen, ExportDialog)
+        assert isinstance(pilot.app.screen, PathPrompt)
         await pilot.press("enter")  # the default: the home folder
         await settle(pilot)
         target = home / "herenow-reflections-2026-11-18.md"
@@ -272,7 +273,7 @@ async def test_export_what_is_filtered(store, clock, home) -> None:
         # Again, to a path of one's own; an existing file is only replaced when asked.
         await pilot.press("e")
         await pilot.pause()
-        field = pilot.app.screen.query_one("#export-path")
+        field = pilot.app.screen.query_one("#path")
         field.value = str(home / "for-supervision.md")
         await pilot.press("enter")
         await settle(pilot)
@@ -291,7 +292,7 @@ async def test_export_to_an_unwritable_place_says_so(store, clock, home) -> None
         blocker.write_text("not a folder")
         await pilot.press("e")
         await pilot.pause()
-        pilot.app.screen.query_one("#export-path").value = str(blocker / "export.md")
+        pilot.app.screen.query_one("#path").value = str(blocker / "export.md")
         await pilot.press("enter")
         await settle(pilot)
         assert "Could not write" in status(screen)

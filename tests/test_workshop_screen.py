@@ -15,7 +15,8 @@ from herenow.ui.app import HerenowApp
 from herenow.ui.dialogs import Choice
 from herenow.ui.screens.deck_editor import DeckEditorScreen
 from herenow.ui.screens.home import HomeScreen
-from herenow.ui.screens.workshop import PathPrompt, WorkshopScreen
+from herenow.ui.dialogs import PathPrompt
+from herenow.ui.screens.workshop import WorkshopScreen
 from herenow.ui.widgets.cue_preview import CuePreviewScreen
 from herenow.workshop import make_own_copy
 

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 
 
 class Choice(ModalScreen[str]):
@@ -55,3 +55,42 @@ class Choice(ModalScreen[str]):
 def confirm(question: str, yes: str = "Yes", no: str = "No", *, default_yes: bool = False) -> Choice:
     """A yes/no question; dismisses with "yes" or "no". Escape means no."""
     return Choice(question, [("yes", yes), ("no", no)], focus="yes" if default_yes else "no")
+
+
+class PathPrompt(ModalScreen[str | None]):
+    """Ask for a path. Dismisses with the text typed (enter), or None (escape)."""
+
+    DEFAULT_CSS = """
+    PathPrompt { align: center middle; }
+    PathPrompt > Vertical {
+        width: 72; max-width: 100%; height: auto; padding: 1 2;
+        background: $panel; border: round $primary;
+    }
+    PathPrompt Input { width: 100%; margin: 1 0; }
+    PathPrompt .note { color: $foreground-muted; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "cancel", show=False)]
+
+    def __init__(self, question: str, value: str = "", placeholder: str = "",
+                 note: str = "enter to go ahead · escape to cancel") -> None:
+        super().__init__()
+        self.question = question
+        self.value = value
+        self.placeholder = placeholder
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.question, markup=False)
+            yield Input(self.value, placeholder=self.placeholder, id="path", compact=True)
+            yield Static(self.note, classes="note", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#path", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
@@ -82,40 +82,6 @@ class ReviewTable(DataTable):
 
     BINDINGS = [Binding("enter", "select_cursor", "open"),
                 Binding("home", "scroll_top", show=False), Binding("end", "scroll_bottom", show=False)]
-
-
-class ExportDialog(ModalScreen[Path | None]):
-    """Where to write the export: a path, ready to accept with enter."""
-
-    DEFAULT_CSS = """
-    ExportDialog { align: center middle; }
-    ExportDialog > Vertical {
-        width: 72; max-width: 100%; height: auto; padding: 1 2;
-        background: $panel; border: round $primary;
-    }
-    ExportDialog #export-question { margin-bottom: 1; }
-    ExportDialog #export-note { color: $foreground-muted; margin-top: 1; }
-    """
-    BINDINGS = [Binding("escape", "cancel", "cancel")]
-
-    def __init__(self, count: int, default: Path) -> None:
-        super().__init__()
-        self.count = count
-        self.default = default
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(f"Export {plural(self.count, 'reflection')} as Markdown, to:", id="export-question")
-            yield Input(str(self.default), id="export-path")
-            yield Static("Enter to export, escape to leave it. The file is not encrypted.", id="export-note")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        text = event.value.strip()
-        self.dismiss(Path(text).expanduser() if text else None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class ReviewScreen(Screen[None]):
@@ -522,11 +488,17 @@ class ReviewScreen(Screen[None]):
         if not count:
             self.say("Nothing to export with these filters.")
             return
-        self.app.push_screen(ExportDialog(count, default_export_path(self.today())), self._export_to)
+        from herenow.ui.dialogs import PathPrompt
 
-    def _export_to(self, target: Path | None) -> None:
-        if target is None:
+        self.app.push_screen(
+            PathPrompt(f"Export {plural(count, 'reflection')} as Markdown, to:", str(default_export_path(self.today())),
+                       note="Enter to export, escape to leave it. The file is not encrypted."),
+            self._export_to)
+
+    def _export_to(self, answer: str | None) -> None:
+        if answer is None:
             return
+        target = Path(answer).expanduser()
         if target.is_dir():
             self.say(f"{target} is a folder; give a file name.")
             return

@@ -14,12 +14,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from herenow.decks import LoadedDeck
-from herenow.ui.dialogs import Choice, confirm
+from herenow.ui.dialogs import Choice, PathPrompt, confirm
 from herenow.workshop import DeckDraft, WorkshopError, export_deck, export_target, import_deck, make_own_copy
 
 
@@ -28,44 +28,6 @@ def _home_relative(path: Path) -> str:
         return "~/" + str(path.relative_to(Path.home()))
     except ValueError:
         return str(path)
-
-
-class PathPrompt(ModalScreen[str | None]):
-    """Ask for a path. Dismisses with the text typed, or None (escape)."""
-
-    DEFAULT_CSS = """
-    PathPrompt { align: center middle; }
-    PathPrompt > Vertical {
-        width: 70; max-width: 100%; height: auto; padding: 1 2;
-        background: $panel; border: round $primary;
-    }
-    PathPrompt Input { width: 100%; margin: 1 0; }
-    PathPrompt .note { color: $foreground-muted; }
-    """
-    BINDINGS = [Binding("escape", "cancel", "cancel", show=False)]
-
-    def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
-        super().__init__()
-        self.question = question
-        self.value = value
-        self.placeholder = placeholder
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(self.question, markup=False)
-            yield Input(self.value, placeholder=self.placeholder, id="path", compact=True)
-            yield Static("enter to go ahead · escape to cancel", classes="note")
-
-    def on_mount(self) -> None:
-        self.query_one("#path", Input).focus()
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.dismiss(event.value.strip() or None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class WorkshopScreen(Screen[None]):
