@@ -224,3 +224,21 @@ async def test_ctrl_q_also_asks_during_a_session(clock) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, SessionScreen) and app.return_code is None
+
+
+async def test_silent_unless_the_bell_is_turned_on_then_once_at_the_end(clock, herenow_home: Path, monkeypatch) -> None:
+    rings: list[int] = []
+    monkeypatch.setattr(HerenowApp, "bell", lambda self: rings.append(1))
+    app = session_app(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await advance(pilot, clock, 51 * 60)
+    assert rings == []  # the default: no sound at all, even in overtime
+    herenow_home.mkdir(exist_ok=True)
+    (herenow_home / "config.toml").write_text("bell = true\n")
+    app = session_app(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await advance(pilot, clock, 49 * 60)
+        assert rings == []
+        await advance(pilot, clock, 61)
+        await advance(pilot, clock, 60)
+    assert rings == [1]
