@@ -59,6 +59,12 @@ class Locations:
         """The search index: a cache rebuilt from the reflection files, safe to delete."""
         return self.data_dir / "index.sqlite3"
 
+    @property
+    def export_dir(self) -> Path:
+        """Where an export is suggested: inside HERENOW_HOME in portable mode (so nothing lands on the computer
+        the stick is plugged into), otherwise the user's home folder."""
+        return self.config_dir / "exports" if self.portable else Path.home()
+
     def as_rows(self) -> list[tuple[str, Path]]:
         return [
             ("config", self.config_file),
@@ -68,6 +74,7 @@ class Locations:
             ("drafts", self.drafts_dir),
             ("sessions", self.sessions_dir),
             ("index", self.index_file),
+            ("exports", self.export_dir),
         ]
 
 
