@@ -41,7 +41,8 @@ class HomeScreen(Screen[None]):
         decks = self.query_one("#home-decks", SelectionList)
         for name in ctx.decks.names():
             item = ctx.decks.decks[name]
-            label = f"{item.deck.title}  ({len(item.deck.cues)} cues{', mine' if item.origin == 'user' else ''})"
+            count = len(item.deck.cues)
+            label = f"{item.deck.title}  ({count} cue{'s' if count != 1 else ''}{', mine' if item.origin == 'user' else ''})"
             decks.add_option((label, name, name in ctx.config.decks))
         self.refresh_state()
         self.query_one("#home-actions", OptionList).focus()
@@ -65,8 +66,8 @@ class HomeScreen(Screen[None]):
             actions.add_option(Option(f"Finish the reflection draft from {draft.session.started:%a %d %b, %H:%M}",
                                       id=f"draft:{draft.id}"))
         for record in self._pending:
-            actions.add_option(Option(f"Reflect on the session from {record.started:%a %d %b, %H:%M}",
-                                      id=f"record:{record.id}"))
+            actions.add_option(Option(f"Reflect on the {record.length_minutes}-minute session from "
+                                      f"{record.started:%a %d %b, %H:%M}", id=f"record:{record.id}"))
         default = ctx.config.session_minutes
         actions.add_option(Option(f"Start a {default}-minute session", id=f"start:{default}"))
         for minutes in presets:
@@ -143,7 +144,8 @@ class HomeScreen(Screen[None]):
         box.clear_options()
         for name in ctx.decks.names():
             item = ctx.decks.decks[name]
-            label = f"{item.deck.title}  ({len(item.deck.cues)} cues{', mine' if item.origin == 'user' else ''})"
+            count = len(item.deck.cues)
+            label = f"{item.deck.title}  ({count} cue{'s' if count != 1 else ''}{', mine' if item.origin == 'user' else ''})"
             box.add_option((label, name, name in chosen or (name not in known and name in ctx.config.decks)))
 
     def action_theme(self) -> None:
