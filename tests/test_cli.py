@@ -143,3 +143,22 @@ def test_tables_line_up_with_wide_characters() -> None:
     lines = _table([("✨ 寝る", "x"), ("abc", "y")], ("A", "B")).splitlines()
     columns = [_cells(line[: line.rindex(last)]) for line, last in zip(lines, "Bxy")]
     assert columns == [9, 9, 9]  # the second column starts at the same place on screen in every row
+
+
+def test_a_deck_name_with_problems_says_so_and_file_problems_do_not_crowd_argument_errors(capsys, herenow_home: Path) -> None:
+    decks = herenow_home / "decks"
+    decks.mkdir(parents=True)
+    (decks / "broken.toml").write_text('name = "broken"\ntitle = "B"\n[[cues]]\ntext = "Fine"\nphase = "later"\n')
+    code, _, err = run(capsys, "session", "--deck", "broken")
+    assert code == 2
+    assert err == (f"herenow: the deck 'broken' has problems and is left out: {decks}/broken.toml:5: cues[1].phase: "
+                   "Input should be 'opening', 'middle', 'closing' or 'any'\n")
+    code, _, err = run(capsys, "session", "--minutes", "0")
+    assert (code, err) == (2, "herenow: --minutes takes a length from 1 to 600\n")
+
+
+def test_decks_new_with_a_bad_name_is_one_line(capsys) -> None:
+    for name in ("Bad_Name", "my cbt", "../evil"):
+        code, out, err = run(capsys, "decks", "new", name)
+        assert code == 2 and out == ""
+        assert err == f"herenow: {name!r} is not a valid deck name: use lowercase letters, digits and hyphens\n"

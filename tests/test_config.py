@@ -52,3 +52,16 @@ def test_save_setting_keeps_other_values_and_refuses_to_clobber_a_broken_file(he
     problem = save_setting("theme", "herenow-dusk")
     assert problem is not None and "TOML syntax error" in str(problem)
     assert path.read_text() == "broken ="
+
+
+def test_a_key_used_twice_is_reported_and_the_changed_action_keeps_its_default(herenow_home: Path) -> None:
+    herenow_home.mkdir()
+    path = herenow_home / "config.toml"
+    path.write_text('[keys]\nend = "q"\nblank = "b,space"\npause = "z"\n')
+    config, problems = load_config()
+    assert [str(p) for p in problems] == [
+        f"{path}:3: keys.blank: 'space' is already the key for next_cue; blank keeps its default ('b')",
+        f"{path}:2: keys.end: 'q' is already the key for quit; end keeps its default ('e')",
+    ]
+    keys = config.keys
+    assert (keys.quit, keys.end, keys.blank, keys.next_cue, keys.pause) == ("q", "e", "b", "space", "z")

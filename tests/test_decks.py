@@ -147,6 +147,8 @@ def test_copy_deck_into_user_dir(herenow_home: Path) -> None:
     assert [c.id for c in again.cues] == [c.id for c in source.cues]
     with pytest.raises(ValueError, match="already exists"):
         decks.copy_deck(source, "my-frame")
+    copy_of_copy, _ = decks.copy_deck(again, "my-frame-2")
+    assert copy_of_copy.title == again.title  # never "(my copy) (my copy)"
     with pytest.raises(ValueError, match="not a valid deck name"):
         decks.copy_deck(source, "My Frame")
 

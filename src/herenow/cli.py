@@ -105,8 +105,12 @@ def cmd_decks_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_decks_new(args: argparse.Namespace) -> int:
-    from herenow.decks import Deck, copy_deck, load_library
+    import re
 
+    from herenow.decks import NAME_PATTERN, Deck, copy_deck, load_library
+
+    if not re.match(NAME_PATTERN, args.name):
+        raise UserError(f"{args.name!r} is not a valid deck name: use lowercase letters, digits and hyphens")
     library = load_library()
     if args.from_name:
         item = library.get(args.from_name)

@@ -71,25 +71,68 @@ def _drop(data: dict[str, Any], loc: tuple[Any, ...]) -> bool:
     return False
 
 
+def _split_keys(value: str) -> list[str]:
+    return [key.strip() for key in value.split(",") if key.strip()]
+
+
+def key_clashes(keys: Keys, file: str = "", text: str = "") -> tuple[Keys, list[Problem]]:
+    """A key bound to two actions is reported, and the action set in the file goes back to its default keys.
+
+    Actions left at their defaults are placed first, so a changed key never takes another action's key away:
+    with ``end = "q"``, quit keeps q and end keeps e (and the clash is reported).
+    """
+    from herenow.problems import line_index, locate
+
+    defaults = Keys()
+    index = line_index(text) if text else {}
+    owner: dict[str, str] = {}
+    fixed: dict[str, str] = {}
+    problems: list[Problem] = []
+    explicit = keys.model_fields_set
+    order = [a for a in Keys.model_fields if a not in explicit] + [a for a in Keys.model_fields if a in explicit]
+    for action in order:
+        wanted = _split_keys(getattr(keys, action))
+        taken = [key for key in wanted if key in owner]
+        if taken:
+            problems.append(Problem(file, f"{taken[0]!r} is already the key for {owner[taken[0]]}; "
+                                          f"{action} keeps its default ({getattr(defaults, action)!r})",
+                                    line=locate(index, ("keys", action)), field=f"keys.{action}"))
+            wanted = [key for key in _split_keys(getattr(defaults, action)) if key not in owner]
+        fixed[action] = ",".join(wanted)
+        for key in wanted:
+            owner[key] = action
+    problems.sort(key=lambda p: list(Keys.model_fields).index(p.field.split(".")[1]))
+    return Keys(**{action: fixed[action] for action in Keys.model_fields}), problems
+
+
 def load_config() -> tuple[Config, list[Problem]]:
+    config, problems, _text = _load_config()
+    if problems or "keys" in config.model_fields_set:
+        keys, clashes = key_clashes(config.keys, str(paths.locations().config_file), _text)
+        config.keys = keys
+        problems += clashes
+    return config, problems
+
+
+def _load_config() -> tuple[Config, list[Problem], str]:
     path = paths.locations().config_file
     if not path.exists():
-        return Config(), []
+        return Config(), [], ""
     data, text, problems = read_toml(path)
     if data is None:
-        return Config(), problems
+        return Config(), problems, text
     seen: set[str] = set()
     for _ in range(20):
         try:
-            return Config.model_validate(data), problems
+            return Config.model_validate(data), problems, text
         except ValidationError as exc:
             for problem in validation_problems(str(path), text, exc):
                 if str(problem) not in seen:
                     seen.add(str(problem))
                     problems.append(problem)
             if not any([_drop(data, tuple(err["loc"])) for err in exc.errors()]):
-                return Config(), problems
-    return Config(), problems
+                return Config(), problems, text
+    return Config(), problems, text
 
 
 def config_to_toml(config: Config) -> str:

@@ -255,7 +255,7 @@ def copy_deck(source: Deck, new_name: str) -> tuple[Deck, Path]:
         raise ValueError(f"{target} already exists")
     data = source.model_dump()
     data["name"] = new_name
-    if new_name != source.name:
+    if new_name != source.name and not source.title.endswith("(my copy)"):
         data["title"] = f"{source.title} (my copy)"
     deck = Deck.model_validate(data)
     save_deck(deck, target)

@@ -12,9 +12,9 @@ def run_app(args: argparse.Namespace) -> int:
     from herenow.clock import seconds_until
     from herenow.context import AppContext
 
+    # Problems with files are shown inside the app (home screen, session notes); here only the user's arguments
+    # are checked, so a mistake on the command line gets its one line, alone.
     ctx = AppContext.load(seed=getattr(args, "seed", None))
-    for problem in ctx.problems:
-        print(f"herenow: {problem}", file=sys.stderr)
 
     from herenow.ui.app import HerenowApp, SessionOptions
 
@@ -28,7 +28,7 @@ def run_app(args: argparse.Namespace) -> int:
             names = [n.strip() for n in args.deck.split(",") if n.strip()]
             _decks, missing = ctx.resolve_decks(names)
             if missing:
-                raise UserError(f"no deck named {missing[0]!r} (see: herenow decks list)")
+                raise UserError(_missing_deck(ctx, missing[0]))
             options.deck_names = names
         if args.minutes is not None:
             if not 1 <= args.minutes <= 600:
@@ -48,8 +48,18 @@ def run_app(args: argparse.Namespace) -> int:
         ctx.config.theme = theme
     deck_name = getattr(args, "deck_name", None)
     if args.screen == "workshop" and deck_name and ctx.decks.get(deck_name) is None:
-        raise UserError(f"no deck named {deck_name!r} (see: herenow decks list)")
+        raise UserError(_missing_deck(ctx, deck_name))
     app = HerenowApp(ctx, start=args.screen, session=options, theme=theme, deck=deck_name)
     # --compact runs inline: a few lines under the prompt, for people without a second screen.
     app.run(inline=options.compact and args.screen == "session")
     return app.return_code or 0
+
+
+def _missing_deck(ctx, name: str) -> str:
+    """Why a deck cannot be used: not there at all, or there but with problems (the first one named)."""
+    from pathlib import Path
+
+    broken = [p for p in ctx.decks.problems if Path(p.file).stem == name]
+    if broken:
+        return f"the deck {name!r} has problems and is left out: {broken[0]}"
+    return f"no deck named {name!r} (see: herenow decks list)"
