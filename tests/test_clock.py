@@ -58,3 +58,10 @@ def test_seconds_until_a_clock_time(clock) -> None:
     assert seconds_until("9:00", start) == pytest.approx((24 * 60 - 5 * 60 - 3) * 60 - 20)
     with pytest.raises(ValueError, match="is not a time like 14:50"):
         seconds_until("quarter past", start)
+
+
+def test_no_warning_longer_than_the_session_itself(clock) -> None:
+    session = SessionClock(8 * 60, [15, 10, 5], now=clock)
+    assert session.read().warning is None  # not "10 min left" in an 8-minute session
+    clock.advance(3 * 60)
+    assert session.read().warning == 5

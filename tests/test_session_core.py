@@ -66,3 +66,13 @@ def test_an_unwritable_folder_never_stops_the_session(clock, herenow_home, monke
     live.mark("rupture")
     assert live.save_error == "could not save the session record: No space left on device"
     assert live.record.moments[-1].kind == "rupture"
+
+
+def test_going_back_and_forward_again_does_not_count_cues_twice(clock) -> None:
+    live = make(clock)
+    first = live.current
+    second = live.next_cue()
+    live.previous_cue()
+    assert live.next_cue() == second
+    third = live.next_cue()
+    assert [c.id for c in live.record.cues_shown] == [first.cue.id, second.cue.id, third.cue.id]

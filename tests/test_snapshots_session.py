@@ -38,6 +38,10 @@ def test_session_screen_with_detail_and_a_mark(snap_compare) -> None:
     assert snap_compare(app_for(clock=clock), terminal_size=(80, 24), run_before=run_before)
 
 
+def test_session_screen_small_with_detail(snap_compare) -> None:
+    assert snap_compare(app_for(), terminal_size=(40, 12), press=["d"])
+
+
 def test_session_screen_compact(snap_compare) -> None:
     ctx = AppContext.load(now=FakeClock(), seed=4)
     app = HerenowApp(ctx, start="session", session=SessionOptions(compact=True))

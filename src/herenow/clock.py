@@ -41,7 +41,9 @@ class SessionClock:
                  now: Now = time.time, started: float | None = None) -> None:
         self._now = now
         self.planned = float(planned_seconds)
-        self.warnings = sorted({int(w) for w in warnings_minutes if w > 0}, reverse=True)
+        # A warning longer than the session itself would be wrong from the first second ("5 min left" in a
+        # 1-minute session): only thresholds shorter than the session count.
+        self.warnings = sorted({int(w) for w in warnings_minutes if 0 < w * 60 < self.planned}, reverse=True)
         self.started = now() if started is None else started
         self._paused_total = 0.0
         self._paused_since: float | None = None

@@ -72,6 +72,11 @@ class CueScheduler:
     def current(self) -> DealtCue | None:
         return self.history[self._position] if self._position >= 0 else None
 
+    @property
+    def going_back_over(self) -> bool:
+        """True after stepping back: the next cue forward is one already shown, not a new one."""
+        return self._position < len(self.history) - 1
+
     def start(self, elapsed: float = 0.0) -> DealtCue:
         return self.next(elapsed)
 

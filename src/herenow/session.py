@@ -71,7 +71,10 @@ class LiveSession:
         return reading, changed
 
     def next_cue(self) -> DealtCue:
-        return self._show(self.scheduler.next(self.clock.elapsed()))
+        """Forward. Stepping forward again over cues already shown does not count them as shown twice."""
+        revisit = self.scheduler.going_back_over
+        dealt = self.scheduler.next(self.clock.elapsed())
+        return dealt if revisit else self._show(dealt)
 
     def previous_cue(self) -> DealtCue | None:
         return self.scheduler.previous(self.clock.elapsed())

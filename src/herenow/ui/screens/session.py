@@ -66,12 +66,17 @@ class SessionScreen(Screen[None]):
             yield QuietStatic("", id="timer", markup=False, fixed_size=True)
             yield DrainBar(id="bar")
         yield QuietStatic("The window is too small to show the cue.\nA little larger, please.", id="too-small")
+        yield QuietStatic("", id="keys-short", markup=False, fixed_size=True)
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         ctx = self.app.ctx
         self.query_one("#notes").display = bool(self.notes)
         self.query_one("#detail").display = False
+        keys = ctx.config.keys
+        first = {action: getattr(keys, action).split(",")[0].strip() for action in ("next_cue", "blank", "end", "quit")}
+        self.query_one("#keys-short", QuietStatic).show(
+            f"{first['next_cue']} next · {first['blank']} blank · {first['end']} end · {first['quit']} quit")
         self.live = LiveSession(self.decks, ctx.config, planned_seconds=self.planned_seconds, now=ctx.now,
                                 seed=ctx.seed)
         self._show_cue(self.live.current)
