@@ -170,6 +170,38 @@ def test_delete_asks_first(capsys, some, monkeypatch) -> None:
     assert code == 0 and not path.exists() and err.endswith(f"Deleted {path}.\n")
 
 
+def test_export_asks_before_replacing_a_file(capsys, some, monkeypatch, tmp_path: Path) -> None:
+    target = tmp_path / "for-supervision.md"
+    target.write_text("mine, from before\n")
+    question = f"{target} already exists. Replace it? [y/N]"
+    monkeypatch.setattr(sys, "stdin", FakeTty("n\n"))
+    code, out, err = run(capsys, "reflections", "export", "-o", str(target))
+    assert code == 0 and out == "" and target.read_text() == "mine, from before\n"
+    assert err == f"{question} Not exported; the file is left as it was.\n"
+    monkeypatch.setattr(sys, "stdin", FakeTty(""))  # end of input: no
+    assert run(capsys, "reflections", "export", "-o", str(target))[0] == 0
+    assert target.read_text() == "mine, from before\n"
+    monkeypatch.setattr(sys, "stdin", FakeTty("y\n"))
+    code, _, err = run(capsys, "reflections", "export", "-o", str(target))
+    assert code == 0 and err.startswith(question) and err.endswith(f"Exported 3 reflections to {target} "
+                                                                   "(not encrypted).\n")
+    assert "not encrypted" in target.read_text() and mode(target) == 0o600
+
+
+def test_export_without_a_terminal_replaces_a_file_only_with_force(capsys, some, monkeypatch,
+                                                                     tmp_path: Path) -> None:
+    target = tmp_path / "for-supervision.md"
+    target.write_text("mine, from before\n")
+    monkeypatch.setattr(sys, "stdin", io.StringIO("y\n"))  # piped: not a terminal
+    code, out, err = run(capsys, "reflections", "export", "-o", str(target))
+    assert (code, out) == (2, "") and target.read_text() == "mine, from before\n"
+    assert err == (f"herenow: {target} already exists; not replacing it without a terminal to ask in "
+                   "(add --force to replace it)\n")
+    code, _, err = run(capsys, "reflections", "export", "-o", str(target), "--force")
+    assert code == 0 and err == f"Exported 3 reflections to {target} (not encrypted).\n"
+    assert "not encrypted" in target.read_text()
+
+
 def test_delete_without_a_terminal_needs_yes(capsys, some, monkeypatch) -> None:
     path = ReflectionStore().find("2026-11-03-1400-aaaa")
     monkeypatch.setattr(sys, "stdin", io.StringIO("y\n"))  # piped: not a terminal

@@ -303,6 +303,109 @@ async def test_private_looking_text_is_flagged_once_then_saved(clock) -> None:
     assert ReflectionStore().find(record.id) is not None
 
 
+async def test_the_privacy_warning_outlasts_the_draft_autosave(clock, quick_autosave) -> None:
+    """The draft kept after the warning must not wipe it: it stays until the text changes or is saved."""
+    record = make_record()
+    app = new_app(clock)
+    warning = "Answer 1 looks like it holds a phone number. ctrl+s again saves it as it is."
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_reflection(pilot, record)
+        await pilot.press(*"She left her number 07700 900123")
+        await pilot.press("ctrl+s")  # before the autosave: its timer is still running
+        await pilot.pause(0.3)
+        assert Drafts().load(record.id)[0] is not None  # the autosave did run
+        assert status(app) == warning
+        await pilot.pause(reflection_module.AUTOSAVE_DELAY)
+        assert status(app) == warning
+        assert app.screen is screen and ReflectionStore().find(record.id) is None
+
+
+async def test_a_change_after_the_privacy_warning_is_checked_again(clock, quick_autosave) -> None:
+    """"ctrl+s again saves it as it is" holds only for exactly the text warned about."""
+    record = make_record()
+    app = new_app(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_reflection(pilot, record)
+        await pilot.press(*"She left her number 07700 900123")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "phone number" in status(app)
+        screen.query_one("#note", TextArea).focus()
+        await pilot.press(*"write to sam@example.org")
+        await pilot.pause(0.3)
+        assert status(app) == ""  # the warning was about the text before this change
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        assert app.screen is screen and ReflectionStore().find(record.id) is None
+        assert status(app) == ("Answer 1 looks like it holds a phone number (and 1 more). "
+                               "ctrl+s again saves it as it is.")
+        # A rating is a change too; taking it back still means checking again.
+        screen.query_one("#rating-power", Rating).focus()
+        await pilot.press("3")
+        await pilot.press("0")
+        await pilot.pause()
+        assert status(app) == ""
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen and "(and 1 more)" in status(app)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"
+    saved, _ = ReflectionStore().get(record.id)
+    assert saved.note == "write to sam@example.org"
+
+
+def home_line(app: HerenowApp) -> str:
+    return str(app.screen.query_one("#home-waiting").render())
+
+
+async def test_saving_says_so_on_the_home_screen(clock) -> None:
+    record = make_record()
+    waiting = make_record("2026-11-18-0900-cd34")
+    records = SessionRecords()
+    records.save(record)
+    records.save(waiting)
+    app = new_app(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_reflection(pilot, record)
+        await pilot.press(*"We laughed.")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"
+        assert home_line(app) == "Reflection saved. 1 session waiting for a reflection."
+        # Only once: after a visit elsewhere the home screen says what it usually says.
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"
+        assert home_line(app) == "1 session waiting for a reflection."
+
+
+async def test_saving_after_a_session_started_straight_away_says_so_too(clock) -> None:
+    """`herenow session`: no home screen under the reflection; the new one still says it was saved."""
+    from herenow.ui.app import SessionOptions
+
+    app = new_app(clock)
+    app.start = "session"
+    app.session_options = SessionOptions()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        clock.advance(600)
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, ReflectionScreen)
+        await pilot.press("ctrl+s")  # untouched: only the session is kept
+        await pilot.pause()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"
+        assert home_line(app) == "Session kept, without a reflection."
+
+
 async def test_ratings_take_keys_and_can_be_cleared(clock) -> None:
     app = new_app(clock)
     async with app.run_test(size=(80, 24)) as pilot:

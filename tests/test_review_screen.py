@@ -68,7 +68,7 @@ def store() -> ReflectionStore:
 
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A stand-in for the user's home folder (exports go there by default)."""
+    """A stand-in for the user's home folder (exports go there by default, unless HERENOW_HOME is set)."""
     folder = tmp_path / "user-home"
     folder.mkdir()
     monkeypatch.setenv("HOME", str(folder))
@@ -93,8 +93,14 @@ async def ready(pilot) -> ReviewScreen:
 
 
 def first_column(screen: ReviewScreen) -> list[str]:
+    """The dates in the table (the Date column without its time)."""
     table = screen.table
-    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+    return [str(table.get_row_at(i)[0])[:10] for i in range(table.row_count)]
+
+
+def headers(screen: ReviewScreen) -> list[str]:
+    """The column headers as they show on screen: each label cut to its column's width."""
+    return [str(col.label)[: col.width] for col in screen.table.ordered_columns]
 
 
 def title(screen) -> str:
@@ -115,10 +121,11 @@ async def test_table_lists_newest_first_with_the_count(store, clock) -> None:
         assert len(first_column(screen)) == 12
         assert "12 reflections" in title(screen) and "newest first" in title(screen)
         row = screen.table.get_row_at(0)
+        assert str(row[0]) == "2026-11-17 14:00"  # the time too, even at 80 columns
         assert [str(cell) for cell in (row[1], row[3], row[4])] == ["50 min", "4 4 4", "ending"]
-        assert str(row[2]) == "frame, coll…"  # clipped to fit 80 columns
+        assert str(row[2]) == "frame, col…"  # clipped to fit 80 columns
         assert str(row[5]).startswith("The ending is")
-        assert str(screen.table.get_row_at(8)[5]).startswith("[b]Laughs[/b] We")  # words, never markup
+        assert str(screen.table.get_row_at(8)[5]).startswith("[b]Laughs[/b]")  # words, never markup
 
 
 async def test_filter_as_you_type_across_answers_and_notes(store, clock) -> None:
@@ -173,10 +180,13 @@ async def test_tag_deck_and_date_filters(store, clock) -> None:
 async def test_sort_by_key_and_by_header(store, clock) -> None:
     async with new_app(clock).run_test(size=(80, 24)) as pilot:
         screen = await ready(pilot)
+        assert headers(screen)[:2] == ["Date ▼", "Length"]
         await pilot.press("s")  # date -> length, longest first
         assert screen.order == "length" and "by length, high to low" in title(screen)
+        assert headers(screen)[:2] == ["Date", "Length ▼"]  # the arrow fits, on the column sorted
         assert first_column(screen)[0] == "2026-11-02"  # 50 min minus 2 s
         await pilot.press("r")
+        assert headers(screen)[1] == "Length ▲"
         assert first_column(screen)[0] == "2026-10-28"
         # Click the "Ratings" header: highest average first, then lowest first.
         table = screen.table
@@ -188,6 +198,21 @@ async def test_sort_by_key_and_by_header(store, clock) -> None:
         await pilot.click("#review-table", offset=(x, 0))
         await pilot.pause()
         assert not screen.descending and first_column(screen)[0] == "2026-10-26"
+        assert headers(screen) == ["Date", "Length", "Decks", "Ratings ▲", "Tags", "First words"]
+        for _ in range(2):  # on to the first words, the widest label
+            await pilot.press("s")
+        assert screen.order == "preview" and headers(screen)[-1] == "First words ▲"
+        total = sum(col.get_render_width(screen.table) for col in screen.table.ordered_columns)
+        assert total <= screen.table.size.width  # still no sideways scrolling at 80 columns
+
+
+async def test_two_sessions_on_one_day_are_told_apart_by_their_time(clock) -> None:
+    store = ReflectionStore()
+    save(store, 11, 23, 9, "Morning session.", [], ["frame"], 4)
+    save(store, 11, 23, 10, "Later the same day.", [], ["frame"], 4)
+    async with new_app(clock).run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot)
+        assert [str(screen.table.get_row_at(i)[0]) for i in range(2)] == ["2026-11-23 10:00", "2026-11-23 09:00"]
 
 
 async def test_many_reflections_load_page_by_page(clock) -> None:
@@ -207,7 +232,8 @@ async def test_many_reflections_load_page_by_page(clock) -> None:
         await pilot.press("end")
         await pilot.pause()
         assert screen.table.row_count == 130
-        assert str(screen.table.get_row_at(screen.table.cursor_row)[5]) == "Session number 0."
+        assert screen.rids[screen.table.cursor_row] == screen.rids[-1]
+        assert str(screen.table.get_row_at(screen.table.cursor_row)[0]) == "2025-01-01 09:00"  # the oldest
 
 
 # ---------------------------------------------------------------------------- one reflection
@@ -253,7 +279,7 @@ async def test_open_a_filtered_reflection_navigates_within_the_matches(store, cl
 
 
 # ---------------------------------------------------------------------------- export and delete
-async def test_export_what_is_filtered(store, clock, home) -> None:
+async def test_export_what_is_filtered(store, clock, home, herenow_home) -> None:
     async with new_app(clock).run_test(size=(80, 24)) as pilot:
         screen = await ready(pilot)
         await pilot.press("slash", *"grief", "enter")
@@ -261,10 +287,12 @@ async def test_export_what_is_filtered(store, clock, home) -> None:
         await pilot.press("e")
         await pilot.pause()
         assert isinstance(pilot.app.screen, PathPrompt)
-        await pilot.press("enter")  # the default: the home folder
+        assert not (herenow_home / "exports").exists()
+        await pilot.press("enter")  # the default: the exports folder inside HERENOW_HOME (portable mode)
         await settle(pilot)
-        target = home / "herenow-reflections-2026-11-18.md"
-        assert target.exists() and mode(target) == 0o600
+        target = herenow_home / "exports" / "herenow-reflections-2026-11-18.md"
+        assert target.exists() and mode(target) == 0o600 and mode(target.parent) == 0o700
+        assert list(home.iterdir()) == []  # nothing outside the stick
         text = target.read_text()
         assert "not encrypted" in text
         assert "There was a long silence about the father." in text and "Grief again" in text
@@ -278,11 +306,20 @@ async def test_export_what_is_filtered(store, clock, home) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert (home / "for-supervision.md").exists()
+        assert "Exported 2 reflections" in status(screen)
         await pilot.press("e", "enter")  # the default again: it exists now
         await pilot.pause()
         await pilot.press("escape")  # keep it
         await settle(pilot)
         assert target.read_text() == text
+        assert status(screen) == "Not exported; the file is left as it was."
+
+
+def test_export_goes_to_the_home_folder_without_herenow_home(home, monkeypatch) -> None:
+    from herenow.ui.screens.review import default_export_path
+
+    monkeypatch.delenv("HERENOW_HOME")
+    assert default_export_path(dt.date(2026, 11, 18)) == home / "herenow-reflections-2026-11-18.md"
 
 
 async def test_export_to_an_unwritable_place_says_so(store, clock, home) -> None:
@@ -358,7 +395,7 @@ async def test_index_follows_the_files_while_the_screen_is_open(store, clock) ->
         await settle(pilot)
         assert len(first_column(screen)) == 12
         assert first_column(screen)[0] == "2026-11-18"
-        assert str(screen.table.get_row_at(2)[5]).startswith("Edited session")
+        assert str(screen.table.get_row_at(2)[5]).startswith("Edited sess")
         assert "late-addition" in screen.query_one("#review-tag")._legal_values
         # The index is thrown away: the next look rebuilds it, nothing lost.
         os.unlink(index.db_path)

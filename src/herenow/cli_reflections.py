@@ -82,20 +82,43 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _interactive() -> bool:
+    stdin = sys.stdin
+    try:
+        return stdin is not None and not stdin.closed and stdin.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from herenow.export import export
 
-    store = ReflectionStore()
-    found, problems = store.query(query_from(args))
-    text = export(found, args.format, include_client_codes=args.include_client_codes)
+    target = None
     if args.output:
         from pathlib import Path
-
-        from herenow.fsutil import atomic_write
 
         target = Path(args.output).expanduser()
         if target.is_dir():
             raise UserError(f"{target} is a folder; give a file name")
+        if target.exists() and not args.force:
+            # Asked before anything is read, as the review screen does: a file is replaced only if you say so.
+            if not _interactive():
+                raise UserError(f"{target} already exists; not replacing it without a terminal to ask in "
+                                "(add --force to replace it)")
+            try:
+                replace = _ask(f"{target} already exists. Replace it? [y/N]")
+            except (EOFError, OSError):
+                print(file=sys.stderr)
+                replace = False
+            if not replace:
+                print("Not exported; the file is left as it was.", file=sys.stderr)
+                return 0
+    store = ReflectionStore()
+    found, problems = store.query(query_from(args))
+    text = export(found, args.format, include_client_codes=args.include_client_codes)
+    if target is not None:
+        from herenow.fsutil import atomic_write
+
         try:
             atomic_write(target, text)
         except OSError as exc:
@@ -121,9 +144,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
     if path is None:
         raise UserError(f"no reflection with the id {args.id!r} (see: herenow reflections list)")
     if not args.yes:
-        stdin = sys.stdin
-        interactive = stdin is not None and not stdin.closed and stdin.isatty()
-        if not interactive:
+        if not _interactive():
             raise UserError("not deleting without a yes: run it in a terminal, or add --yes")
         reflection, _problems = store.get(args.id)
         what = (f"the reflection on the session from {reflection.date:%a %d %b %Y, %H:%M}" if reflection
@@ -181,6 +202,8 @@ def add_reflection_commands(subparsers) -> None:
     _filters(p)
     p.add_argument("--include-client-codes", action="store_true", help="include client codes (left out otherwise)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to this file (mode 0600) instead of the screen")
+    p.add_argument("--force", action="store_true",
+                   help="replace FILE if it already exists, without asking (needed when there is no terminal)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("delete", help="delete one reflection (asks first)")

@@ -118,16 +118,26 @@ class HerenowApp(App[int]):
         else:
             self.push_screen(screen)
 
-    def go_home(self) -> None:
-        """Back to the home screen (or quit if the app was started straight into a session)."""
+    def go_home(self, message: str | None = None) -> None:
+        """Back to the home screen, which then shows ``message`` quietly if one is given ("Reflection saved.")."""
         from herenow.ui.screens.home import HomeScreen
 
         if any(isinstance(s, HomeScreen) for s in self.screen_stack):
             while not isinstance(self.screen, HomeScreen):
                 self.pop_screen()
-            self.screen.refresh_state()
+            home = self.screen
+            home.refresh_state()
         else:
-            self.switch_screen(HomeScreen())
+            home = HomeScreen()
+            self.switch_screen(home)
+        if message:
+            # Queued after the home screen's own mount and resume refreshes, so the message is what stays.
+            home.call_later(_say_at_home, home, message)
+
+
+def _say_at_home(home, message: str) -> None:
+    home.show_message(message)
+    home.refresh_state()  # uses the message once: it does not come back on a later return to the home screen
 
 
 def keymap(keys: Keys) -> dict[str, str]:

@@ -78,14 +78,25 @@ class HomeScreen(Screen[None]):
         actions.add_option(Option("Choose a theme", id="theme"))
         actions.add_option(Option("Quit", id="quit"))
         waiting = len(self._drafts) + len(self._pending)
+        waiting_text = f"{waiting} session{'s' if waiting != 1 else ''} waiting for a reflection." if waiting else ""
+        message, self._message = getattr(self, "_message", None), None  # a message from show_message, used once
         self.query_one("#home-waiting", Static).update(
-            f"{waiting} session{'s' if waiting != 1 else ''} waiting for a reflection." if waiting else
+            " ".join(t for t in (message, waiting_text) if t) or
             "A cue card and a calm timer for the session; a short reflection after.")
         problems = [str(p) for p in ctx.problems + record_problems + draft_problems]
         box = self.query_one("#home-problems", Static)
         box.update("\n".join(problems[:5]) + (f"\n(and {len(problems) - 5} more)" if len(problems) > 5 else ""))
         box.display = bool(problems)
         actions.highlighted = 0
+
+    def show_message(self, text: str) -> None:
+        """A quiet line in place of the welcome text ("Reflection saved."); it lasts through the next refresh."""
+        self._message = text
+        if self.is_mounted:
+            waiting = len(self._drafts) + len(self._pending)
+            plural = "s" if waiting != 1 else ""
+            self.query_one("#home-waiting", Static).update(
+                f"{text} {waiting} session{plural} waiting for a reflection." if waiting else text)
 
     def on_screen_resume(self) -> None:
         self.refresh_state()

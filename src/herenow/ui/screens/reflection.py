@@ -8,7 +8,9 @@
   holding only the session record: the session is counted, and no empty answers are stored as if they were
   content. "Discard" in the escape dialog does the same after removing the draft.
 - A save that fails (full disk, read-only folder) says so on one line; the text stays on screen and in the draft.
-- Text that looks like an email address or a phone number gets a quiet warning; a second ``ctrl+s`` saves anyway.
+- Text that looks like an email address or a phone number gets a quiet warning, which stays until the text changes
+  or is saved; a second ``ctrl+s`` saves anyway, but only exactly the text warned about: after any change the next
+  ``ctrl+s`` checks again.
 """
 
 from __future__ import annotations
@@ -114,7 +116,8 @@ class ReflectionScreen(Screen[None]):
         self._baseline: dict | None = None
         self._kept: dict | None = None  # content of the draft on disk, if any
         self._timer: Timer | None = None
-        self._privacy_shown = False
+        self._warned: dict | None = None  # content the privacy warning was shown for; saved as is on ctrl+s
+        self._warning = ""  # the privacy warning's words, while it applies
         self._done = False
         self._latest: Reflection | None = None
 
@@ -240,6 +243,11 @@ class ReflectionScreen(Screen[None]):
             self._latest = self.current()  # cheap; kept so that a sudden exit can still write the draft
         except Exception:  # noqa: BLE001 - a widget still mounting
             pass
+        else:
+            if self._warned is not None and _content(self._latest) != self._warned:
+                # Changed since the privacy warning: it no longer applies, and the next ctrl+s checks again.
+                self._warned = None
+                self.set_status("")
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(AUTOSAVE_DELAY, self.autosave, name="reflection-autosave")
@@ -281,9 +289,11 @@ class ReflectionScreen(Screen[None]):
             return
         error = self.keep_draft()
         if error:
-            self.set_status(f"Note: {error}. Your text is still here.", warn=True)
-        elif self.query_one("#refl-status", Static).has_class("warn") and not self._draft_problem:
-            self.set_status("")
+            note = f"Note: {error}. Your text is still here."
+            self.set_status(f"{self._warning}\n{note}" if self._warned is not None else note, warn=True)
+        elif (self.query_one("#refl-status", Static).has_class("warn") and not self._draft_problem
+              and self._warned is None):
+            self.set_status("")  # a draft that could not be kept before is kept now; the privacy warning stays
 
     def on_unmount(self) -> None:
         """Leaving for any reason (quit, a closed terminal): keep what was typed."""
@@ -331,10 +341,12 @@ class ReflectionScreen(Screen[None]):
             return
         state = self.current()
         warnings = self._privacy_warnings(state)
-        if warnings and not self._privacy_shown:
-            self._privacy_shown = True
+        content = _content(state)
+        if warnings and content != self._warned:
+            self._warned = content
             more = f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""
-            self.set_status(f"{warnings[0]}{more}. ctrl+s again saves it as it is.", warn=True)
+            self._warning = f"{warnings[0]}{more}. ctrl+s again saves it as it is."
+            self.set_status(self._warning, warn=True)
             return
         if state.has_content:
             to_save = state
@@ -347,7 +359,8 @@ class ReflectionScreen(Screen[None]):
                                                   " and in the draft")
             self.set_status(f"Not saved: {error}. {where}.", warn=True)
             return
-        self.app.go_home()
+        self.app.go_home("Reflection saved." if state.has_content else
+                         "Session kept, without a reflection.")
 
     def action_leave(self) -> None:
         from herenow.ui.dialogs import Choice

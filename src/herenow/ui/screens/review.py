@@ -47,16 +47,31 @@ def ratings_cell(ratings: dict[str, int]) -> str:
     return " ".join(str(ratings.get(k, "-")) for k in keys if k in ratings or k in dict(RATINGS))
 
 
-def column_widths(width: int) -> dict[str, int]:
-    """Widths of the columns for a screen ``width`` wide (each column also takes 2 cells of padding)."""
+SORT_MARK = 2  # " ▼" after the label of the column the table is sorted by
+
+
+def column_widths(width: int, sorted_by: str | None = None) -> dict[str, int]:
+    """Widths of the columns for a screen ``width`` wide (each column also takes 2 cells of padding).
+
+    The date always has its time (two sessions on one day must not look alike). The column ``sorted_by`` is made
+    wide enough for its label and the arrow, taking the room from the first words (or, when those are the sorted
+    column, from the tags)."""
     if width >= 110:
         fixed = {"date": 16, "length": 6, "decks": 22, "ratings": 7, "tags": 20}
     elif width >= 90:
         fixed = {"date": 16, "length": 6, "decks": 14, "ratings": 7, "tags": 14}
     else:
-        fixed = {"date": 10, "length": 6, "decks": 12, "ratings": 7, "tags": 11}
+        fixed = {"date": 16, "length": 6, "decks": 11, "ratings": 7, "tags": 10}
     used = sum(fixed.values()) + 2 * len(COLUMNS) + 4  # cell padding, scrollbar, screen padding
-    return {**fixed, "preview": max(12, width - used)}
+    widths = {**fixed, "preview": max(12, width - used)}
+    labels = {key: label for key, label, _desc in COLUMNS}
+    if sorted_by in widths:
+        short = len(labels[sorted_by]) + SORT_MARK - widths[sorted_by]
+        if short > 0:
+            widths[sorted_by] += short
+            donor = "tags" if sorted_by == "preview" else "preview"
+            widths[donor] = max(widths[donor] - short, 4)
+    return widths
 
 
 def date_range(choice: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
@@ -70,7 +85,10 @@ def date_range(choice: str, today: dt.date) -> tuple[dt.date | None, dt.date | N
 
 
 def default_export_path(today: dt.date) -> Path:
-    return Path.home() / f"herenow-reflections-{today:%Y-%m-%d}.md"
+    """In the exports folder: inside HERENOW_HOME in portable mode (nothing lands off the stick), else home."""
+    from herenow.paths import locations
+
+    return locations().export_dir / f"herenow-reflections-{today:%Y-%m-%d}.md"
 
 
 def plural(n: int, word: str) -> str:
@@ -184,12 +202,12 @@ class ReviewScreen(Screen[None]):
             self.refresh_index()
 
     def on_resize(self) -> None:
-        if column_widths(self.size.width) != self._widths:
+        if column_widths(self.size.width, self.order) != self._widths:
             self._set_columns(self.size.width)
             self._reload_loaded()
 
     def _set_columns(self, width: int) -> None:
-        self._widths = column_widths(width)
+        self._widths = column_widths(width, self.order)
         table = self.table
         table.clear(columns=True)
         for key, label, _desc in COLUMNS:
@@ -338,12 +356,11 @@ class ReviewScreen(Screen[None]):
 
     def _add_rows(self, rows: list[IndexRow]) -> None:
         w = self._widths
-        long_date = w["date"] >= 16
         table = self.table
         for row in rows:
             # Text, not str: the user's words are never read as markup (and it is quicker).
             table.add_row(
-                Text(f"{row.started:%Y-%m-%d %H:%M}" if long_date else f"{row.started:%Y-%m-%d}"),
+                Text(f"{row.started:%Y-%m-%d %H:%M}"),
                 Text(f"{row.length_minutes} min"),
                 Text(clip(", ".join(row.decks), w["decks"])),
                 Text(ratings_cell(row.ratings)),
@@ -508,6 +525,8 @@ class ReviewScreen(Screen[None]):
             def answered(answer: str | None) -> None:
                 if answer == "yes":
                     self.export(target)
+                else:
+                    self.say("Not exported; the file is left as it was.")
 
             self.app.push_screen(confirm(f"{target} is already there. Replace it?", "Replace", "Keep it"),
                                  answered)
@@ -519,10 +538,13 @@ class ReviewScreen(Screen[None]):
         """Write the filtered reflections to ``target`` as Markdown (the CLI's export), mode 0600."""
         from herenow.export import export
         from herenow.fsutil import atomic_write
+        from herenow.paths import ensure_dir, locations
 
         query = self.query_now
         self.app.call_from_thread(self.say, "Exporting…")
         try:
+            if target.parent == locations().export_dir:
+                ensure_dir(target.parent)  # the suggested folder may not be there yet (a new stick)
             found = self.index.reflections(query)
             atomic_write(target, export(found, "md"))
         except OSError as exc:
