@@ -40,6 +40,23 @@ def test_own_copy_of_a_builtin_deck_is_a_user_file_with_a_free_name(herenow_home
     assert load_library().get("power").origin == "built-in"  # the built-in one is still there, untouched
 
 
+def test_a_copy_of_a_copy_says_my_copy_once(herenow_home: Path) -> None:
+    first = my_copy("collaboration")
+    assert first.title == "Collaboration (my copy)"
+    second = my_copy(first.name)
+    assert (second.name, second.title) == ("my-collaboration-2", "Collaboration (my copy)")
+    # A title that already says it more than once (written by hand, or by an older version) is tidied too.
+    second.title = "Collaboration (my copy) (My copy)"
+    assert second.save().saved
+    third = my_copy(second.name)
+    assert third.title == "Collaboration (my copy)"
+    assert parse_deck(third.path)[0].title == "Collaboration (my copy)"
+    # A title that is only "(my copy)" keeps it: there would be nothing left.
+    third.title = "(my copy)"
+    assert third.save().saved
+    assert my_copy(third.name).title == "(my copy)"
+
+
 def test_edits_make_the_deck_dirty_and_saving_writes_them() -> None:
     draft = my_copy()
     assert not draft.dirty

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from textual.events import Paste
 from textual.widgets import Input, OptionList, Static
 
 from conftest import FakeClock
@@ -13,7 +14,7 @@ from herenow.context import AppContext
 from herenow.decks import load_library, parse_deck
 from herenow.ui.app import HerenowApp
 from herenow.ui.dialogs import Choice
-from herenow.ui.screens.deck_editor import DeckEditorScreen
+from herenow.ui.screens.deck_editor import CueText, DeckEditorScreen
 from herenow.ui.screens.home import HomeScreen
 from herenow.ui.dialogs import PathPrompt
 from herenow.ui.screens.workshop import WorkshopScreen
@@ -84,7 +85,7 @@ async def test_copy_a_builtin_deck_then_add_edit_reorder_delete_check_and_save(h
         await pilot.press("ctrl+u")
         await type_text(pilot, "What is it like to breathe together here?")
         assert not app.screen.query_one("#m-text").display  # the hint is gone as soon as it no longer applies
-        assert items(app)[3] == "\u20072 What is it like to breathe …"  # the list follows as you type
+        assert items(app)[3] == "\u20072 What is it like to breat…"  # the list follows as you type
 
         # A value that is not valid: the message is next to the field, and saving is refused.
         await pilot.press("tab", "tab", "tab")
@@ -240,7 +241,7 @@ async def test_a_builtin_deck_can_be_looked_at_and_copied_from_the_editor(hereno
         await pilot.click("#choice-look")
         await pilot.pause()
         editor = app.screen
-        assert editor.draft.read_only and app.screen.query_one("#f-text", Input).disabled
+        assert editor.draft.read_only and app.screen.query_one("#f-text", CueText).disabled
         assert "built in, read-only" in shown(app, "#ed-header")
         await pilot.press("a", "ctrl+s")
         assert len(editor.draft.cues) == len(load_library().get("frame").deck.cues)
@@ -318,7 +319,7 @@ async def test_home_opens_the_workshop_and_sees_new_decks_after(clock) -> None:
         await pilot.press("d")
         assert isinstance(app.screen, WorkshopScreen)
         await highlight(pilot, "collaboration")
-        await pilot.press("c")
+        await pilot.press("c", "enter")  # asks first; "Make a copy" is ready
         await pilot.pause()
         await pilot.press("escape", "escape")
         await pilot.pause()
@@ -336,6 +337,206 @@ def test_decks_edit_command(herenow_home: Path) -> None:
     assert build_parser().parse_args(["decks", "edit"]).deck_name is None
     with pytest.raises(UserError, match="no deck named 'nope'"):
         run_app(build_parser().parse_args(["decks", "edit", "nope"]))
+
+
+async def test_the_header_shows_every_unsaved_change(herenow_home: Path) -> None:
+    app = workshop_app(own_copy())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        editor = app.screen
+        header = lambda: shown(app, "#ed-header")  # noqa: E731
+        assert header() == "Power (my copy)  ·  my-power.toml"
+        await pilot.press("shift+down")  # move
+        assert editor.draft.dirty and header().endswith("  ·  unsaved changes")
+        await pilot.press("shift+up")  # moved back: nothing left to save
+        assert not editor.draft.dirty and header() == "Power (my copy)  ·  my-power.toml"
+        await pilot.press("ctrl+down", "ctrl+up")
+        assert "unsaved changes" not in header()
+        await pilot.press("a")  # add
+        assert header().endswith("unsaved changes")
+        await pilot.press("escape", "delete")
+        await pilot.click("#choice-yes")  # delete the new, empty cue: the deck is as it was
+        await pilot.pause()
+        assert not editor.draft.dirty and "unsaved changes" not in header()
+        await highlight(pilot, "cue:12")
+        await pilot.press("delete")
+        await pilot.click("#choice-yes")  # delete
+        await pilot.pause()
+        assert header().endswith("unsaved changes")
+        await pilot.press("ctrl+s")
+        assert "unsaved changes" not in header()
+        await highlight(pilot, "cue:0")
+        await pilot.press("enter")
+        await type_text(pilot, "?")  # edit
+        assert header().endswith("unsaved changes")
+        await pilot.press("escape", "escape")
+        assert isinstance(app.screen, Choice)  # escape asks only when the header says so
+
+
+async def test_the_status_line_never_claims_a_save_that_did_not_happen(herenow_home: Path) -> None:
+    name = own_copy()
+    path = herenow_home / "decks" / f"{name}.toml"
+    app = workshop_app(name)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await highlight(pilot, "deck")
+        await pilot.press("enter", "ctrl+u")
+        await type_text(pilot, "Mine")
+        await pilot.press("ctrl+s")
+        assert shown(app, "#ed-status") == "Saved my-power.toml."
+        await type_text(pilot, " too")
+        assert "Saved" not in shown(app, "#ed-status")  # changed since: it is not saved any more
+        path.write_text(path.read_text().replace('title = "Mine"', 'title = "Theirs"'))
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, Choice)
+        await pilot.press("escape")  # cancel
+        assert shown(app, "#ed-header").endswith("unsaved changes")
+        assert shown(app, "#ed-status") == "Not saved: my-power.toml was changed on disk since it was opened."
+        assert parse_deck(path)[0].title == "Theirs"
+
+
+TWELVE_WORDS = "What feelings are surfacing between us while you describe yesterday's difficult conversation?"
+
+
+async def test_a_whole_twelve_word_cue_is_visible_while_editing_it(herenow_home: Path) -> None:
+    app = workshop_app(own_copy())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        draft = app.screen.draft
+        await pilot.press("enter", "ctrl+u")
+        field = app.screen.query_one("#f-text", CueText)
+        assert app.screen.focused is field and field.text == ""
+        await type_text(pilot, TWELVE_WORDS)
+        assert len(TWELVE_WORDS.split()) == 12 and draft.cues[0].text == TWELVE_WORDS
+        rows = field.wrapped_document.get_sections(0)
+        assert len(rows) <= field.content_size.height and field.scroll_offset.y == 0
+        text = screen_text(app)
+        assert all(row.strip() in text for row in rows)  # every word on screen, as typed
+
+        # A cue is one line: enter adds nothing, a pasted line break is a space.
+        await pilot.press("enter")
+        await pilot.pause()
+        assert draft.cues[0].text == TWELVE_WORDS and "\n" not in field.text and app.screen.focused is field
+        await pilot.press("ctrl+u")
+        app.screen.focused.post_message(Paste("What is here\nnow?"))
+        await pilot.pause()
+        assert draft.cues[0].text == "What is here now?"
+        # Live checks still follow the typing.
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "Make them stop")
+        assert shown(app, "#m-text") == "reads like an order; perhaps phrase it as a question or invitation"
+        assert items(app)[2].startswith("\u20071·Make them stop")  # marked in the list
+        await type_text(pilot, " and think about what they want from this hour together with you today")
+        assert "words; a glance takes about 12" in shown(app, "#m-text")
+        # home and end go to the start and end of the cue, not of a wrapped row.
+        await pilot.press("home")
+        await type_text(pilot, "Why ")
+        await pilot.press("end")
+        await type_text(pilot, "?")
+        assert draft.cues[0].text.startswith("Why Make them") and draft.cues[0].text.endswith("today?")
+
+
+async def test_counts_are_pluralised(tmp_path: Path, herenow_home: Path) -> None:
+    decks = herenow_home / "decks"
+    decks.mkdir(parents=True)
+    (decks / "one.toml").write_text('name = "one"\ntitle = "Just one"\nreflection_prompts = ["What happened?"]\n'
+                                    '[[cues]]\ntext = "What is here now?"\n')
+    app = workshop_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        listing = items(app)
+        assert any(line.startswith("Just one ") and line.endswith("  1 cue   yours") for line in listing)
+        assert any(line.startswith("Power ") and line.endswith(" 13 cues  built-in") for line in listing)
+        assert not any(re.search(r"\b1 cues\b", line) for line in listing)
+    app = workshop_app("one")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert items(app)[1] == "Reflection prompts · 1"
+        await pilot.press("delete")
+        await pilot.click("#choice-yes")
+        await pilot.press("ctrl+s")
+        assert shown(app, "#ed-status") == "Not saved: 1 thing to look at first (cues: the deck has no cues)."
+
+
+async def test_c_asks_before_making_a_copy_and_the_list_stays_on_the_copy(herenow_home: Path) -> None:
+    app = workshop_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await highlight(pilot, "collaboration")
+        await pilot.press("c")
+        assert isinstance(app.screen, Choice)
+        assert app.screen.question == "Make your own copy of “Collaboration”?"
+        assert app.screen.focused.id == "choice-copy"  # c was pressed for it: it is the default
+        await pilot.press("c", "c")  # more c's do nothing here
+        await pilot.press("escape")  # cancel
+        await pilot.pause()
+        assert isinstance(app.screen, WorkshopScreen) and not (herenow_home / "decks").exists()
+        await pilot.press("c")
+        await pilot.click("#choice-cancel")
+        await pilot.pause()
+        assert not (herenow_home / "decks").exists()
+
+        await pilot.press("c", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DeckEditorScreen) and app.screen.draft.name == "my-collaboration"
+        assert [p.name for p in (herenow_home / "decks").iterdir()] == ["my-collaboration.toml"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, WorkshopScreen)
+        listing = app.screen.query_one(OptionList)
+        assert listing.highlighted_option.id == "my-collaboration"  # on the copy, not where the list moved
+        assert items(app)[listing.highlighted].startswith("Collaboration (my copy) ")
+
+        # A copy of the copy: asked again, and "(my copy)" only once.
+        await pilot.press("c", "enter")
+        await pilot.pause()
+        assert app.screen.draft.name == "my-collaboration-2"
+        assert shown(app, "#ed-header") == "Collaboration (my copy)  ·  my-collaboration-2.toml"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.query_one(OptionList).highlighted_option.id == "my-collaboration-2"
+
+
+async def test_copying_from_a_builtin_deck_in_the_editor_leaves_the_list_on_the_copy(herenow_home: Path) -> None:
+    app = workshop_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await highlight(pilot, "frame")
+        await pilot.press("enter")
+        await pilot.click("#choice-look")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.screen.draft.name == "my-frame"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.query_one(OptionList).highlighted_option.id == "my-frame"
+
+
+def footer_keys(app: HerenowApp) -> str:
+    return " ".join(screen_text(app).splitlines()[-6:])
+
+
+async def test_the_footer_shows_the_preview_key_that_works_there(herenow_home: Path) -> None:
+    app = workshop_app(own_copy())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.focused.id == "ed-items"
+        assert "p preview" in footer_keys(app) and "^r preview" not in footer_keys(app)
+        await pilot.press("p")
+        assert isinstance(app.screen, CuePreviewScreen)
+        await pilot.press("escape")
+        await pilot.press("ctrl+r")  # works here too
+        assert isinstance(app.screen, CuePreviewScreen)
+        await pilot.press("escape")
+
+        await pilot.press("enter")  # into the form: p is typed there, ctrl+r previews
+        assert app.screen.focused.id == "f-text"
+        assert "^r preview" in footer_keys(app) and "p preview" not in footer_keys(app)
+        await pilot.press("ctrl+r")
+        assert isinstance(app.screen, CuePreviewScreen)
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    workshop = readme[readme.index("## Deck workshop"):]
+    workshop = workshop[: workshop.index("\n## ")]
+    assert "| `p` (in the list), `ctrl+r` (anywhere) | preview the cue |" in workshop
 
 
 # ---------------------------------------------------------------- snapshots

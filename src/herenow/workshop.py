@@ -314,10 +314,25 @@ def free_name(base: str) -> str:
     return candidate
 
 
+COPY_SUFFIX = "(my copy)"
+
+
+def original_title(title: str) -> str:
+    """A title without the "(my copy)" a copy added: "Collaboration (my copy) (my copy)" -> "Collaboration"."""
+    stripped = title.strip()
+    while stripped.casefold().endswith(COPY_SUFFIX) and stripped[: -len(COPY_SUFFIX)].strip():
+        stripped = stripped[: -len(COPY_SUFFIX)].strip()
+    return stripped
+
+
 def make_own_copy(source: Deck) -> tuple[Deck, Path]:
-    """Copy a (built-in) deck into the user decks dir as ``my-<name>``; ready to edit."""
+    """Copy a (built-in) deck into the user decks dir as ``my-<name>``; ready to edit.
+
+    The copy's title is the original's with "(my copy)" once, however many copies of copies were made.
+    """
     base = source.name if source.name.startswith("my-") else f"my-{source.name}"
-    return copy_deck(source, free_name(base))
+    # copy_deck adds "(my copy)" to the title it is given: give it the title without one.
+    return copy_deck(source.model_copy(update={"title": original_title(source.title)}), free_name(base))
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,17 @@ It renders a ``workshop.DeckDraft`` and forwards every edit to it; the draft che
 
 Keys: the list on the left picks what the form on the right shows (enter or tab goes into the form, escape comes
 back). On a cue in the list: a adds one after it, delete removes it (asks first), shift+up / shift+down (or
-ctrl+up / ctrl+down) move it, p previews it. ctrl+s saves, ctrl+r previews from anywhere, escape leaves.
+ctrl+up / ctrl+down) move it, p previews it (the footer shows p there). ctrl+s saves, ctrl+r previews from anywhere
+(the footer shows it in the form, where p is typed), escape leaves.
+
+The cue's text is a short soft-wrapped ``CueText`` (a whole cue is visible while typing it); a cue is one line, so
+enter does not add a line to it and a pasted newline becomes a space.
 """
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -45,8 +49,58 @@ class CueList(OptionList):
         Binding("delete,x", "screen.delete_cue", "delete"),
         Binding("shift+up,ctrl+up", "screen.move_cue(-1)", "move", key_display="shift+↑↓"),
         Binding("shift+down,ctrl+down", "screen.move_cue(1)", "move down", show=False),
-        Binding("p", "screen.preview", "preview", show=False),
+        # The same action as the screen's ctrl+r: the footer shows one key per action, the focused widget's first.
+        Binding("p", "screen.preview", "preview"),
     ]
+
+
+class CueText(TextArea):
+    """A cue's text: one line, shown soft-wrapped over a few rows so a whole cue is visible while editing it.
+
+    enter does not insert a newline (cue texts are one line); pasted line breaks become spaces.
+    """
+
+    BINDINGS = [
+        # A cue is one line, even when it wraps: home and end go to its start and end, ctrl+u clears to the start.
+        Binding("home,ctrl+a", "cursor_text_start", "start", show=False),
+        Binding("end,ctrl+e", "cursor_text_end", "end", show=False),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(soft_wrap=True, compact=True, tab_behavior="focus", **kwargs)
+
+    @property
+    def value(self) -> str:
+        return one_line(self.text)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Textual then calls TextArea._on_key itself (handlers run along the MRO), unless prevented here.
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        event.prevent_default()
+        event.stop()
+        if self.read_only:
+            return
+        if result := self._replace_via_keyboard(one_line(event.text), *self.selection):
+            self.move_cursor(result.end_location)
+
+    def action_cursor_text_start(self) -> None:
+        self.move_cursor((0, 0))
+
+    def action_cursor_text_end(self) -> None:
+        self.move_cursor(self.document.end)
+
+    def action_delete_to_start_of_line(self) -> None:
+        if not self.read_only:
+            self._delete_via_keyboard((0, 0), self.selection.end)
+
+
+def one_line(text: str) -> str:
+    """Line breaks as spaces: a cue's text is one line."""
+    return " ".join(text.splitlines()) if "\n" in text or "\r" in text else text
 
 
 class Form(VerticalScroll, can_focus=False):
@@ -73,7 +127,7 @@ class DeckEditorScreen(Screen[None]):
     DeckEditorScreen #ed-header { height: 1; padding: 0 1; color: $primary; text-style: bold; }
     DeckEditorScreen #ed-body { height: 1fr; }
     DeckEditorScreen #ed-items {
-        width: 34; height: 1fr; border: none; padding: 0 0 0 1; background: $background;
+        width: 30; height: 1fr; border: none; padding: 0 0 0 1; background: $background;
         border-right: vkey $panel;
     }
     DeckEditorScreen #ed-items:focus { border-right: vkey $primary; }
@@ -81,12 +135,14 @@ class DeckEditorScreen(Screen[None]):
     DeckEditorScreen ContentSwitcher > VerticalScroll { height: 1fr; }
     DeckEditorScreen FieldRow { height: auto; margin-bottom: 1; }
     DeckEditorScreen FieldRow > .label { width: 9; color: $foreground-muted; }
+    DeckEditorScreen #form-cue FieldRow > .label { width: 7; }
     DeckEditorScreen FieldRow > .field { width: 1fr; height: auto; }
     DeckEditorScreen Input, DeckEditorScreen Select { width: 1fr; }
     DeckEditorScreen #f-language { width: 12; }
     DeckEditorScreen #f-weight { width: 10; }
     DeckEditorScreen #f-phase { width: 14; }
     DeckEditorScreen TextArea { height: 3; }
+    DeckEditorScreen #f-text { height: 3; }
     DeckEditorScreen #f-description { height: 4; }
     DeckEditorScreen #f-prompts { height: 1fr; min-height: 4; }
     DeckEditorScreen .msg { height: auto; color: $warning; }
@@ -99,7 +155,7 @@ class DeckEditorScreen(Screen[None]):
     """
     BINDINGS = [
         Binding("ctrl+s", "save", "save"),
-        Binding("ctrl+r", "preview", "preview"),
+        Binding("ctrl+r", "screen.preview", "preview"),
         Binding("c", "own_copy", "make my own copy"),
         Binding("escape", "back", "back"),
     ]
@@ -110,6 +166,7 @@ class DeckEditorScreen(Screen[None]):
         self.origin = origin
         self._cue: int | None = None  # the cue the form shows
         self._checks = Checks()
+        self._saved_status = False  # the status line says the deck was saved (true until the next change)
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -133,7 +190,7 @@ class DeckEditorScreen(Screen[None]):
                     yield TextArea(id="f-prompts", compact=True, soft_wrap=True, disabled=ro)
                     yield Static("", id="m-prompts", classes="msg empty", markup=False)
                 with Form(id="form-cue"):
-                    yield FieldRow("Text", Input(id="f-text", compact=True, select_on_focus=False, disabled=ro),
+                    yield FieldRow("Text", CueText(id="f-text", disabled=ro),
                                    Static("", id="m-text", classes="msg empty", markup=False))
                     yield FieldRow("Detail", TextArea(id="f-detail", compact=True, soft_wrap=True, disabled=ro),
                                    Static("", id="m-detail", classes="msg empty", markup=False))
@@ -176,7 +233,7 @@ class DeckEditorScreen(Screen[None]):
         mark = "!" if errors else ("·" if problems else " ")
         text = self.draft.cues[index].text.strip() or "(no text yet)"
         number = f"{index + 1:>2}".replace(" ", "\u2007")  # a figure space: leading spaces are not kept
-        return Text(f"{number}{mark}{_short(text, 28)}", no_wrap=True, overflow="ellipsis")
+        return Text(f"{number}{mark}{_short(text, 25)}", no_wrap=True, overflow="ellipsis")
 
     def _rebuild_list(self, select: str | None = None) -> None:
         items = self.query_one("#ed-items", CueList)
@@ -195,6 +252,7 @@ class DeckEditorScreen(Screen[None]):
         target = current if current in ids else (f"cue:{len(self.draft.cues) - 1}" if self.draft.cues else "deck")
         items.highlighted = ids.index(target)
         self._show_form(target)
+        self._show_header()
 
     @on(OptionList.OptionHighlighted, "#ed-items")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -223,7 +281,9 @@ class DeckEditorScreen(Screen[None]):
         assert self._cue is not None
         cue = self.draft.cues[self._cue]
         with self.prevent(Input.Changed, TextArea.Changed, Select.Changed):
-            self.query_one("#f-text", Input).value = cue.text
+            text = self.query_one("#f-text", CueText)
+            text.load_text(one_line(cue.text))
+            text.move_cursor(text.document.end)  # as an Input would: typing adds to the end
             self.query_one("#f-detail", TextArea).load_text(cue.detail)
             self.query_one("#f-phase", Select).value = cue.phase if cue.phase in PHASES else "any"
             self.query_one("#f-weight", Input).value = cue.weight
@@ -239,7 +299,8 @@ class DeckEditorScreen(Screen[None]):
         if widget is None or widget.id is None or self.draft.read_only:
             return
         field = widget.id.removeprefix("f-")
-        value = widget.text if isinstance(widget, TextArea) else widget.value
+        plain_text_area = isinstance(widget, TextArea) and not isinstance(widget, CueText)
+        value = widget.text if plain_text_area else widget.value  # a CueText's value is its text on one line
         draft = self.draft
         if field in ("title", "language", "description"):
             setattr(draft, field, value)
@@ -299,11 +360,14 @@ class DeckEditorScreen(Screen[None]):
             if draft.dirty:
                 parts.append("unsaved changes")
         self.query_one("#ed-header", Static).update("  ·  ".join(parts))
+        if draft.dirty and self._saved_status:
+            self._status("")  # "Saved x.toml." would no longer be true
 
-    def _status(self, text: str, *, problem: bool = False) -> None:
+    def _status(self, text: str, *, problem: bool = False, saved: bool = False) -> None:
         status = self.query_one("#ed-status", Static)
         status.update(text)
         status.set_class(problem, "problem")
+        self._saved_status = saved
 
     # ---------------------------------------------------------------- actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -321,7 +385,7 @@ class DeckEditorScreen(Screen[None]):
     def action_add_cue(self) -> None:
         index = self.draft.add_cue(after=self._cue)
         self._rebuild_list(select=f"cue:{index}")
-        self.query_one("#f-text", Input).focus()
+        self.query_one("#f-text", CueText).focus()
 
     def action_delete_cue(self) -> None:
         if self._cue is None:
@@ -362,6 +426,9 @@ class DeckEditorScreen(Screen[None]):
     def action_save(self, overwrite: bool = False, then_leave: bool = False) -> None:
         result = self.draft.save(overwrite=overwrite)
         if result.status == "conflict":
+            # Said now, so that cancelling leaves no earlier "Saved" claiming a save that did not happen.
+            self._status(f"Not saved: {result.message}", problem=True)
+
             def answer(choice: str | None) -> None:
                 if choice == "overwrite":
                     self.action_save(overwrite=True, then_leave=then_leave)
@@ -373,12 +440,13 @@ class DeckEditorScreen(Screen[None]):
                 "dropped), or overwrite it with yours (the other changes are dropped)?",
                 [("reload", "Reload"), ("overwrite", "Overwrite"), ("cancel", "Cancel")], focus="cancel"), answer)
             return
-        self._status(result.message, problem=not result.saved)
         if not result.saved:
+            self._status(result.message, problem=True)
             return
         self.app.ctx.reload_decks()
         self._rebuild_list()
         self._refresh_checks()
+        self._status(result.message, saved=True)
         if then_leave:
             self.dismiss()
 
@@ -403,6 +471,11 @@ class DeckEditorScreen(Screen[None]):
         if draft is None:
             self._status(str(problems[0]), problem=True)
             return
+        from herenow.ui.screens.workshop import WorkshopScreen
+
+        for screen in self.app.screen_stack:  # the deck list, back there, is on the copy
+            if isinstance(screen, WorkshopScreen):
+                screen.refresh_list(select=draft.name)
         self.app.switch_screen(DeckEditorScreen(draft))
         self.app.notify(f"Your own copy: {path.name}, in your decks folder.", title="Copied")
 

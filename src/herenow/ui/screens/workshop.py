@@ -93,8 +93,9 @@ class WorkshopScreen(Screen[None]):
             item = ctx.decks.decks[name]
             title = item.deck.title
             title = set_cell_size(title, width) if cell_len(title) > width else title + " " * (width - cell_len(title))
-            options.append(Option(Text(f"{title}  {len(item.deck.cues):>3} cues  {self._origin(item)}",
-                                       no_wrap=True, overflow="ellipsis"), id=name))
+            count = len(item.deck.cues)
+            options.append(Option(Text(f"{title}  {count:>3} {'cue ' if count == 1 else 'cues'}  "
+                                       f"{self._origin(item)}", no_wrap=True, overflow="ellipsis"), id=name))
         listing.set_options(options)
         if options:
             ids = [o.id for o in listing.options]
@@ -184,9 +185,17 @@ class WorkshopScreen(Screen[None]):
             self.open_deck(item.deck.name)
 
     def action_own_copy(self) -> None:
+        """c: asks first (a copy is a new file), with "Make a copy" ready since c was pressed for it."""
         item = self._selected()
-        if item is not None:
-            self._copy(item)
+        if item is None:
+            return
+
+        def answer(choice: str | None) -> None:
+            if choice == "copy":
+                self._copy(item)
+
+        self.app.push_screen(Choice(f"Make your own copy of “{item.deck.title}”?",
+                                    [("copy", "Make a copy"), ("cancel", "Cancel")], focus="copy"), answer)
 
     # ---------------------------------------------------------------- import, export
     def action_import_deck(self) -> None:
