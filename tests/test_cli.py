@@ -126,7 +126,8 @@ def test_python_dash_m_works() -> None:
 
 
 CORE = "herenow.cli herenow.paths herenow.decks herenow.themes herenow.config herenow.records herenow.session " \
-       "herenow.scheduler herenow.clock herenow.reflections herenow.context"
+       "herenow.scheduler herenow.clock herenow.reflections herenow.context herenow.index herenow.trends " \
+       "herenow.drafts herenow.export herenow.privacy herenow.workshop herenow.cli_reflections"
 
 
 def test_core_and_cli_never_import_textual() -> None:
