@@ -71,6 +71,9 @@ class SessionScreen(Screen[None]):
 
     def on_mount(self) -> None:
         ctx = self.app.ctx
+        # Looked up once: the tick runs every second for the whole session.
+        self._timer = self.query_one("#timer", QuietStatic)
+        self._bar = self.query_one(DrainBar)
         self.query_one("#notes").display = bool(self.notes)
         self.query_one("#detail").display = False
         keys = ctx.config.keys
@@ -140,21 +143,21 @@ class SessionScreen(Screen[None]):
                 self._rang = True
                 self.app.bell()
         elif reading.warning is not None:
-            parts = [f"{reading.warning} min left", left if narrow else elapsed, ends] if narrow else \
-                [f"{reading.warning} min left", elapsed, left, ends]
-            if narrow:
-                parts[1] = format_duration(reading.remaining, show_seconds, round_up=True)
+            if narrow:  # "10 min left · 09:45 · ends 14:50": the words already say "left"
+                parts = [f"{reading.warning} min left",
+                         format_duration(reading.remaining, show_seconds, round_up=True), ends]
+            else:
+                parts = [f"{reading.warning} min left", elapsed, left, ends]
         else:
             parts = [elapsed, left, ends]
         if reading.paused:
             parts.insert(0, "paused")
-        text = sep.join(parts)
-        timer = self.query_one("#timer", QuietStatic)
-        timer.show(text)
-        timer.set_class(reading.warning is not None and not reading.overtime, "warn")
-        timer.set_class(reading.overtime, "over")
-        timer.set_class(reading.paused, "paused")
-        self.query_one(DrainBar).set_fraction(reading.fraction_left)
+        timer = self._timer
+        if timer.show(sep.join(parts)):  # classes change only when the words do
+            timer.set_class(reading.warning is not None and not reading.overtime, "warn")
+            timer.set_class(reading.overtime, "over")
+            timer.set_class(reading.paused, "paused")
+        self._bar.set_fraction(reading.fraction_left)
 
     # ---------------------------------------------------------------- actions (keys are in BINDINGS / config)
     def action_next_cue(self) -> None:
