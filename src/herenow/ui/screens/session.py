@@ -63,17 +63,17 @@ class SessionScreen(Screen[None]):
                 yield CueCard(id="cue")
                 yield QuietStatic("", id="detail", markup=False)
             yield QuietStatic("", id="status", markup=False, fixed_size=True)
-            yield QuietStatic("", id="timer", markup=False, fixed_size=True)
-            yield DrainBar(id="bar")
+            # Kept, not looked up: the tick updates these every second for the whole session.
+            self._timer = QuietStatic("", id="timer", markup=False, fixed_size=True)
+            self._bar = DrainBar(id="bar")
+            yield self._timer
+            yield self._bar
         yield QuietStatic("The window is too small to show the cue.\nA little larger, please.", id="too-small")
         yield QuietStatic("", id="keys-short", markup=False, fixed_size=True)
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         ctx = self.app.ctx
-        # Looked up once: the tick runs every second for the whole session.
-        self._timer = self.query_one("#timer", QuietStatic)
-        self._bar = self.query_one(DrainBar)
         self.query_one("#notes").display = bool(self.notes)
         self.query_one("#detail").display = False
         keys = ctx.config.keys
