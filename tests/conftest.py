@@ -45,3 +45,13 @@ def clock() -> FakeClock:
 
 def mode(path: Path) -> int:
     return os.stat(path).st_mode & 0o777
+
+
+def screen_text(app) -> str:
+    """What a person would read on the terminal right now (the screenshot's text, tags removed)."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    body = svg[svg.index("<g class") :] if "<g class" in svg else svg
+    return html.unescape(re.sub(r"<[^>]+>", "", body)).replace("\xa0", " ")

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import os
-import re
 import tomllib
 from pathlib import Path
 
@@ -22,7 +20,7 @@ from herenow.ui.screens import reflection as reflection_module
 from herenow.ui.screens.reflection import ReflectionScreen
 from herenow.ui.widgets.rating import Rating
 
-from conftest import mode
+from conftest import mode, screen_text
 
 UTC = dt.timezone.utc
 
@@ -39,10 +37,6 @@ def make_record(record_id: str = "2026-11-17-1400-ab12", decks=("here-and-now", 
     )
 
 
-def screen_text(app: HerenowApp) -> str:
-    svg = app.export_screenshot()
-    body = svg[svg.index("<g class"):] if "<g class" in svg else svg
-    return html.unescape(re.sub(r"<[^>]+>", "", body)).replace("\xa0", " ")
 
 
 def status(app: HerenowApp) -> str:

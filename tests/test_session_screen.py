@@ -5,6 +5,7 @@ from pathlib import Path
 
 from textual.widgets import Static
 
+from conftest import screen_text
 from herenow.context import AppContext
 from herenow.records import SessionRecords
 from herenow.ui.app import HerenowApp, SessionOptions
@@ -17,14 +18,6 @@ def session_app(clock, **options) -> HerenowApp:
     return HerenowApp(ctx, start="session", session=SessionOptions(**options))
 
 
-def screen_text(app: HerenowApp) -> str:
-    """What a person would read on the terminal right now (the screenshot's text, tags removed)."""
-    import html
-    import re
-
-    svg = app.export_screenshot()
-    body = svg[svg.index("<g class") :] if "<g class" in svg else svg
-    return html.unescape(re.sub(r"<[^>]+>", "", body)).replace("\xa0", " ")
 
 
 def text(app: HerenowApp, selector: str) -> str:

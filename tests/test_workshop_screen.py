@@ -1,6 +1,5 @@
 """The deck workshop, driven through the real app: copy, edit, check, save, conflicts, leaving, preview."""
 
-import html
 import re
 from pathlib import Path
 
@@ -8,7 +7,7 @@ import pytest
 from textual.events import Paste
 from textual.widgets import Input, OptionList, Static
 
-from conftest import FakeClock
+from conftest import FakeClock, screen_text
 from herenow.cli import UserError, build_parser
 from herenow.context import AppContext
 from herenow.decks import load_library, parse_deck
@@ -31,10 +30,6 @@ def own_copy(name: str = "power") -> str:
     return deck.name
 
 
-def screen_text(app: HerenowApp) -> str:
-    svg = app.export_screenshot()
-    body = svg[svg.index("<g class") :] if "<g class" in svg else svg
-    return html.unescape(re.sub(r"<[^>]+>", "", body)).replace("\xa0", " ")
 
 
 def shown(app: HerenowApp, selector: str) -> str:
