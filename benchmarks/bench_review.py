@@ -33,9 +33,9 @@ WORD = "letter"  # in about one reflection in ten (a note: "They brought a lette
 # ---------------------------------------------------------------------------- child: the screen, headless
 async def _screen_figures(width: int, height: int) -> dict:
     from herenow.context import AppContext
-    from herenow.reflections import Query
+    from herenow.store.reflections import Query
     from herenow.ui.app import HerenowApp
-    from herenow.ui.screens.reflection_view import ReflectionView
+    from herenow.ui.screens.reflection_view import ReflectionViewScreen
     from herenow.ui.screens.review import ReviewScreen
 
     out: dict = {}
@@ -89,7 +89,7 @@ async def _screen_figures(width: int, height: int) -> dict:
         await pilot.press("enter")
         await pilot.pause()
         view = app.screen
-        assert isinstance(view, ReflectionView)
+        assert isinstance(view, ReflectionViewScreen)
         out["open_one_s"] = time.perf_counter() - t
         steps = []
         for _ in range(5):
@@ -185,7 +185,7 @@ def ensure_jrnl() -> Path:
 
 def write_jrnl_journal(home: Path, work: Path) -> dict:
     """The same reflections as a jrnl plain-text journal, and a throwaway jrnl config. Returns jrnl's env."""
-    from herenow.reflections import ReflectionStore
+    from herenow.store.reflections import ReflectionStore
 
     store = ReflectionStore(home / "reflections")
     reflections, _ = store.scan()
@@ -233,7 +233,7 @@ def bench(n: int, runs: int, with_jrnl: bool, width: int, height: int) -> list[s
         files = sum(1 for _ in (home / "reflections").rglob("*.toml"))
         size = sum(p.stat().st_size for p in (home / "reflections").rglob("*.toml")) / 1e6
 
-        build_cmd = [sys.executable, "-c", "from herenow.reflections import ReflectionStore as S; "
+        build_cmd = [sys.executable, "-c", "from herenow.store.reflections import ReflectionStore as S; "
                      "S().index().refresh()"]
         build_s, build_mb, _ = run(build_cmd, env)
         index_mb = (home / "index.sqlite3").stat().st_size / 1e6

@@ -19,8 +19,8 @@ import random
 import sys
 from pathlib import Path
 
-from herenow.records import ActedOn, Moment, Pause, SessionRecord, ShownCue
-from herenow.reflections import DEFAULT_PROMPTS, Answer, Reflection, ReflectionStore, reflection_to_toml
+from herenow.store.records import ActedOn, Moment, Pause, SessionRecord, ShownCue
+from herenow.store.reflections import DEFAULT_PROMPTS, Answer, Reflection, ReflectionStore, reflection_to_toml
 
 END = dt.datetime(2026, 11, 13, 18, 0, tzinfo=dt.timezone.utc)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from herenow import paths
+from herenow.store import paths
 from herenow.problems import Problem, read_toml, validation_problems
 from herenow.themes import DEFAULT_THEME
 
@@ -148,7 +148,7 @@ def save_setting(key: str, value: Any) -> Problem | None:
     """
     import tomli_w
 
-    from herenow.fsutil import atomic_write
+    from herenow.store.files import atomic_write
 
     path = paths.locations().config_file
     data: dict[str, Any] = {}

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from herenow.config import Config, load_config
-from herenow.decks import Deck, DeckLibrary, load_library
+from herenow.decks.model import Deck
+from herenow.decks.library import DeckLibrary, load_library
 from herenow.problems import Problem
-from herenow.records import SessionRecords
+from herenow.store.records import SessionStore
 from herenow.themes import ThemeLibrary, load_themes
 
 if TYPE_CHECKING:
-    from herenow.reflections import ReflectionStore
+    from herenow.store.reflections import ReflectionStore
 
 
 @dataclass
@@ -28,14 +29,14 @@ class AppContext:
     problems: list[Problem] = field(default_factory=list)
     now: Callable[[], float] = time.time
     seed: int | None = None
-    records: SessionRecords = field(default_factory=SessionRecords)
+    records: SessionStore = field(default_factory=SessionStore)
     _store: ReflectionStore | None = None
 
     @property
     def store(self) -> ReflectionStore:
         """The reflection store, made on first use (a session does not need it to start)."""
         if self._store is None:
-            from herenow.reflections import ReflectionStore
+            from herenow.store.reflections import ReflectionStore
 
             self._store = ReflectionStore()
         return self._store

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from herenow.decks import Cue, Deck
+from herenow.decks.model import Cue, Deck
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from herenow import paths
+from herenow.store import paths
 from herenow.problems import Problem, load_model
 
 if TYPE_CHECKING:

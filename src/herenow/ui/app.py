@@ -9,7 +9,7 @@ from textual.binding import Binding
 
 from herenow.config import Keys, save_setting
 from herenow.context import AppContext
-from herenow.records import SessionRecord
+from herenow.store.records import SessionRecord
 from herenow.themes import DEFAULT_THEME
 
 TITLE = "herenow"

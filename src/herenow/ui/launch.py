@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from herenow.cli import UserError
+from herenow.errors import UserError
 
 
 def run_app(args: argparse.Namespace) -> int:

@@ -24,10 +24,10 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
-from herenow.decks import PHASES
+from herenow.decks.model import PHASES
 from herenow.problems import Problem
 from herenow.ui.dialogs import Choice, confirm
-from herenow.workshop import Checks, DeckDraft, make_own_copy, parse_tags
+from herenow.decks.draft import Checks, DeckDraft, make_own_copy, parse_tags
 
 DECK_FIELDS = {"title": "#f-title", "description": "#f-description", "language": "#f-language"}
 
@@ -410,7 +410,7 @@ class DeckEditorScreen(Screen[None]):
         self._rebuild_list(select=f"cue:{index}")
 
     def action_preview(self) -> None:
-        from herenow.ui.widgets.cue_preview import CuePreviewScreen
+        from herenow.ui.screens.cue_preview import CuePreviewScreen
 
         if not self.draft.cues:
             self._status("No cues to preview yet.")

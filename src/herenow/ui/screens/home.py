@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from herenow.records import SessionRecord
+from herenow.store.records import SessionRecord
 
 
 class HomeScreen(Screen[None]):
@@ -52,11 +52,11 @@ class HomeScreen(Screen[None]):
         ctx = self.app.ctx
         self._pending, record_problems = ctx.records.pending()
         try:
-            from herenow.drafts import Drafts
+            from herenow.store.drafts import DraftStore
         except ImportError:  # pragma: no cover - drafts arrive with the reflections work
             self._drafts, draft_problems = [], []
         else:
-            self._drafts, draft_problems = Drafts().pending()
+            self._drafts, draft_problems = DraftStore().pending()
         draft_ids = {d.id for d in self._drafts}
         self._pending = [r for r in self._pending if r.id not in draft_ids]
         presets = ctx.config.presets or [ctx.config.session_minutes]

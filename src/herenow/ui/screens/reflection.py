@@ -25,10 +25,10 @@ from textual.suggester import Suggester
 from textual.timer import Timer
 from textual.widgets import Checkbox, Footer, Input, RadioButton, RadioSet, Static, TextArea
 
-from herenow.drafts import Drafts
+from herenow.store.drafts import DraftStore
 from herenow.privacy import looks_private
-from herenow.records import SessionRecord, at_text
-from herenow.reflections import RATING_NOTE, RATINGS, Answer, Reflection, prompts_for
+from herenow.store.records import SessionRecord, at_text
+from herenow.store.reflections import RATING_NOTE, RATINGS, Answer, Reflection, prompts_for
 from herenow.ui.widgets.rating import Rating
 
 AUTOSAVE_DELAY = 1.5  # seconds after the last change
@@ -102,7 +102,7 @@ class ReflectionScreen(Screen[None]):
         super().__init__()
         self.record = record
         self.draft = draft
-        self.drafts = Drafts()
+        self.drafts = DraftStore()
         self._draft_problem: str | None = None
         if draft is None:
             found, problems = self.drafts.load(record.id)

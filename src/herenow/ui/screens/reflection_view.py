@@ -14,8 +14,8 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Markdown, Static
 
-from herenow.records import SessionRecord, at_text
-from herenow.reflections import RATING_NOTE, RATINGS, Reflection, parse_reflection
+from herenow.store.records import SessionRecord, at_text
+from herenow.store.reflections import RATING_NOTE, RATINGS, Reflection, parse_reflection
 
 MARKS = {"moment": "◆", "rupture": "▼", "repair": "▲", "here-and-now": "●"}
 SHOWN, ACTED = "·", "✓"
@@ -154,9 +154,9 @@ def session_details(r: Reflection) -> Content:
     return Content("\n").join(parts)
 
 
-class ReflectionView(Screen[int | None]):
+class ReflectionViewScreen(Screen[int | None]):
     DEFAULT_CSS = """
-    ReflectionView { layout: vertical; }
+    ReflectionViewScreen { layout: vertical; }
     #view-title { height: 1; padding: 0 1; }
     #view-timeline { margin: 1 1 0 1; }
     #view-body { height: 1fr; padding: 0 1; }

@@ -1,6 +1,6 @@
 """The review screen: past reflections as a table, newest first, filtered as you type.
 
-Reads only the index (``herenow.index``), never the whole store: the table holds a page of rows at a time and
+Reads only the index (``herenow.store.index``), never the whole store: the table holds a page of rows at a time and
 adds the next page as the cursor or the scrollbar comes near the end, so 10,000 reflections open as fast as 10.
 The index is refreshed from the files in a background thread each time the screen is shown.
 """
@@ -19,8 +19,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
-from herenow.index import IndexRow, RefreshResult, ReflectionIndex
-from herenow.reflections import RATINGS, Query
+from herenow.store.index import IndexRow, RefreshResult, ReflectionIndex
+from herenow.store.reflections import RATINGS, Query
 
 PAGE = 100  # rows added to the table at a time as the cursor or the scrollbar nears the end
 DEBOUNCE = 0.15  # seconds after the last key before the filter runs
@@ -86,7 +86,7 @@ def date_range(choice: str, today: dt.date) -> tuple[dt.date | None, dt.date | N
 
 def default_export_path(today: dt.date) -> Path:
     """In the exports folder: inside HERENOW_HOME in portable mode (nothing lands off the stick), else home."""
-    from herenow.paths import locations
+    from herenow.store.paths import locations
 
     return locations().export_dir / f"herenow-reflections-{today:%Y-%m-%d}.md"
 
@@ -472,9 +472,9 @@ class ReviewScreen(Screen[None]):
         rid = self._current_rid()
         if rid is None:
             return
-        from herenow.ui.screens.reflection_view import ReflectionView
+        from herenow.ui.screens.reflection_view import ReflectionViewScreen
 
-        self.app.push_screen(ReflectionView(self.rids, self.rids.index(rid)), self._back_from_view)
+        self.app.push_screen(ReflectionViewScreen(self.rids, self.rids.index(rid)), self._back_from_view)
 
     def _back_from_view(self, rid: int | None) -> None:
         if rid is None or rid not in self.rids:
@@ -536,9 +536,9 @@ class ReviewScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="review-export")
     def export(self, target: Path) -> None:
         """Write the filtered reflections to ``target`` as Markdown (the CLI's export), mode 0600."""
-        from herenow.export import export
-        from herenow.fsutil import atomic_write
-        from herenow.paths import ensure_dir, locations
+        from herenow.store.export import export
+        from herenow.store.files import atomic_write
+        from herenow.store.paths import ensure_dir, locations
 
         query = self.query_now
         self.app.call_from_thread(self.say, "Exporting…")

@@ -12,10 +12,10 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from herenow.clock import Reading, format_duration
-from herenow.decks import Deck
-from herenow.records import at_text
+from herenow.decks.model import Deck
+from herenow.store.records import at_text
 from herenow.scheduler import DealtCue
-from herenow.session import LiveSession
+from herenow.live import LiveSession
 from herenow.ui.widgets.session_widgets import CueCard, DrainBar, QuietStatic
 
 MIN_WIDTH, MIN_HEIGHT = 30, 8

@@ -9,8 +9,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
-from herenow import trends
-from herenow.reflections import RATINGS, Query
+from herenow import stats
+from herenow.store.reflections import RATINGS, Query
 
 FLAGS_SHOWN = 3
 
@@ -53,7 +53,7 @@ class TrendsScreen(Screen[None]):
         super().__init__()
         self.filter = query or Query()
         self.described = described
-        self.result: trends.Trends | None = None
+        self.result: stats.Trends | None = None
 
     @property
     def index(self):
@@ -61,7 +61,7 @@ class TrendsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         rows = self.index.rows(self.filter, order="date", descending=False)
-        self.result = result = trends.compute(rows, rating_order=[k for k, _ in RATINGS])
+        self.result = result = stats.compute(rows, rating_order=[k for k, _ in RATINGS])
         detail = ""
         if result.sessions:
             span = f"{result.first:%b %Y}" if f"{result.first:%b %Y}" == f"{result.last:%b %Y}" else (
@@ -79,7 +79,7 @@ class TrendsScreen(Screen[None]):
                 yield from self._lines(result)
         yield Footer()
 
-    def _lines(self, result: trends.Trends) -> ComposeResult:
+    def _lines(self, result: stats.Trends) -> ComposeResult:
         labels = dict(RATINGS)
         for key, series in result.ratings.items():
             yield self._line(labels.get(key, key), series.values,
@@ -114,7 +114,7 @@ class TrendsScreen(Screen[None]):
         )
 
     @staticmethod
-    def _cues(result: trends.Trends) -> Content:
+    def _cues(result: stats.Trends) -> Content:
         if not result.top_acted_on:
             return Content.styled("No cues acted on in these sessions.", "$foreground-muted")
         most = result.top_acted_on[0][1]
@@ -126,7 +126,7 @@ class TrendsScreen(Screen[None]):
         return Content("\n").join(lines)
 
     @staticmethod
-    def _flags(result: trends.Trends) -> Content:
+    def _flags(result: stats.Trends) -> Content:
         labels = {k: k for k, _ in RATINGS}
         lines = []
         for flag in result.flags[:FLAGS_SHOWN]:

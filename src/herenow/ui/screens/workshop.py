@@ -18,9 +18,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from herenow.decks import LoadedDeck
+from herenow.decks.library import LoadedDeck
 from herenow.ui.dialogs import Choice, PathPrompt, confirm
-from herenow.workshop import DeckDraft, WorkshopError, export_deck, export_target, import_deck, make_own_copy
+from herenow.decks.draft import DeckDraft, WorkshopError, export_deck, export_target, import_deck, make_own_copy
 
 
 def _home_relative(path: Path) -> str:

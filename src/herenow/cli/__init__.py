@@ -1,0 +1,255 @@
+"""The ``herenow`` command. Non-UI commands never import Textual (they start fast and stay light)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from herenow import __version__
+from herenow.cli.output import report, table
+from herenow.errors import UserError
+from herenow.problems import Problem
+
+
+def cmd_decks_list(args: argparse.Namespace) -> int:
+    from herenow.decks.library import load_library
+
+    library = load_library()
+    rows = []
+    for name in library.names():
+        item = library.decks[name]
+        origin = "user (overrides built-in)" if item.overrides_builtin else item.origin
+        rows.append((name, item.deck.title, str(len(item.deck.cues)), origin, str(item.path)))
+    print(table(rows, ("NAME", "TITLE", "CUES", "FROM", "FILE")))
+    return 1 if report(library.problems) else 0
+
+
+def cmd_decks_show(args: argparse.Namespace) -> int:
+    from herenow.decks.library import load_library
+
+    library = load_library()
+    item = library.get(args.name)
+    if item is None:
+        report(library.problems)
+        raise UserError(f"no deck named {args.name!r} (see: herenow decks list)")
+    deck = item.deck
+    print(f"{deck.title}  [{deck.name}, version {deck.version}, {deck.language}]")
+    if deck.author:
+        print(f"by {deck.author}")
+    print(f"file: {item.path} ({item.origin})")
+    if deck.description:
+        print(f"\n{deck.description}")
+    print(f"\nCues ({len(deck.cues)}):")
+    for cue in deck.cues:
+        weight = "" if cue.weight == 1.0 else f" x{cue.weight:g}"
+        print(f"  [{cue.phase:<7}] {cue.text}{weight}   ({cue.id})")
+        if args.details and cue.detail:
+            print(f"             {cue.detail}")
+    if deck.reflection_prompts:
+        print("\nReflection prompts:")
+        for prompt in deck.reflection_prompts:
+            print(f"  - {prompt}")
+    return 0
+
+
+def cmd_decks_validate(args: argparse.Namespace) -> int:
+    from herenow.decks.model import hints
+    from herenow.decks.library import validate_files
+
+    files = [Path(p) for p in args.paths]
+    missing = [p for p in files if not p.exists()]
+    problems: list[Problem] = [Problem(str(p), "no such file") for p in missing]
+    decks, found = validate_files([p for p in files if p.exists()])
+    problems += found
+    report(problems, sys.stdout)
+    by_name = {p.stem: p for p in files}
+    for deck in decks:
+        source = by_name.get(deck.name)
+        for hint in hints(deck, str(source) if source else deck.name):
+            print(f"hint: {hint}")
+    if problems:
+        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+        return 1
+    print(f"{len(decks)} deck(s) valid.")
+    return 0
+
+
+def cmd_decks_new(args: argparse.Namespace) -> int:
+    import re
+
+    from herenow.decks.model import NAME_PATTERN, Deck
+    from herenow.decks.library import copy_deck, load_library
+
+    if not re.match(NAME_PATTERN, args.name):
+        raise UserError(f"{args.name!r} is not a valid deck name: use lowercase letters, digits and hyphens")
+    library = load_library()
+    if args.from_name:
+        item = library.get(args.from_name)
+        if item is None:
+            raise UserError(f"no deck named {args.from_name!r} (see: herenow decks list)")
+        source = item.deck
+    else:
+        source = Deck(
+            name=args.name,
+            title=args.name.replace("-", " ").capitalize(),
+            description="My own deck.",
+            reflection_prompts=["What happened between us today?", "What was my part in it?",
+                                "What would I like to try next time?"],
+            cues=[{"text": "What is happening between us right now?", "phase": "any"}],
+        )
+    try:
+        _deck, path = copy_deck(source, args.name)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"could not write the deck: {exc.strerror or exc}") from None
+    print(f"Created {path}")
+    print("Edit it in any editor; check it with: herenow decks validate " + str(path))
+    return 0
+
+
+def cmd_decks_schema(args: argparse.Namespace) -> int:
+    from herenow.decks.model import json_schema
+
+    print(json_schema())
+    return 0
+
+
+# ---------------------------------------------------------------- themes, config, paths
+def cmd_themes_list(args: argparse.Namespace) -> int:
+    from herenow.config import load_config
+    from herenow.themes import load_themes, summary
+
+    library = load_themes()
+    config, _ = load_config()
+    rows = []
+    for name in sorted(library.themes):
+        item = library.themes[name]
+        figures = summary(item.theme)
+        chosen = "*" if name == config.theme else ""
+        rows.append((chosen, name, item.theme.title, "dark" if item.theme.dark else "light",
+                     f"{figures['text']}:1", item.origin))
+    print(table(rows, ("", "NAME", "TITLE", "KIND", "CONTRAST", "FROM")))
+    return 1 if report(library.problems) else 0
+
+
+def cmd_config_show(args: argparse.Namespace) -> int:
+    from herenow.config import config_to_toml, load_config
+
+    config, problems = load_config()
+    print(config_to_toml(config), end="")
+    return 1 if report(problems) else 0
+
+
+def cmd_config_path(args: argparse.Namespace) -> int:
+    from herenow.store.paths import locations
+
+    print(locations().config_file)
+    return 0
+
+
+def cmd_paths(args: argparse.Namespace) -> int:
+    from herenow.store.paths import builtin_decks_dir, builtin_themes_dir, locations
+
+    where = locations()
+    rows = [(name, str(path)) for name, path in where.as_rows()]
+    rows += [("built-in decks", str(builtin_decks_dir())), ("built-in themes", str(builtin_themes_dir()))]
+    print(table(rows, ("WHAT", "WHERE")))
+    if where.portable:
+        print("\nPortable mode: everything is under HERENOW_HOME.")
+    return 0
+
+
+# ---------------------------------------------------------------- the app
+def cmd_app(args: argparse.Namespace) -> int:
+    from herenow.ui.launch import run_app
+
+    return run_app(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="herenow",
+        description="A discreet cue card, a calm session timer and two-minute reflections, for therapists. "
+        "Everything stays on this computer.",
+    )
+    parser.add_argument("--version", action="version", version=f"herenow {__version__}")
+    parser.add_argument("--theme", help="theme to use (remembered)")
+    parser.set_defaults(func=cmd_app, screen="home")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    session = sub.add_parser("session", help="start a session straight away")
+    session.add_argument("--deck", help="deck name(s), comma separated")
+    length = session.add_mutually_exclusive_group()
+    length.add_argument("--minutes", type=int, help="session length in minutes")
+    length.add_argument("--until", metavar="HH:MM", help="end at this clock time instead")
+    session.add_argument("--theme", help="theme to use (remembered)")
+    session.add_argument("--compact", action="store_true", help="cue and time in a few lines")
+    session.add_argument("--seed", type=int, help=argparse.SUPPRESS)
+    session.set_defaults(func=cmd_app, screen="session")
+
+    review = sub.add_parser("review", help="browse past reflections")
+    review.add_argument("--theme", help="theme to use (remembered)")
+    review.set_defaults(func=cmd_app, screen="review")
+
+    decks = sub.add_parser("decks", help="list, show, validate and create cue decks")
+    decks_sub = decks.add_subparsers(dest="decks_command", metavar="ACTION", required=True)
+    p = decks_sub.add_parser("list", help="all decks, built-in and your own")
+    p.set_defaults(func=cmd_decks_list)
+    p = decks_sub.add_parser("show", help="the cues and prompts of one deck")
+    p.add_argument("name")
+    p.add_argument("--details", action="store_true", help="also show each cue's detail")
+    p.set_defaults(func=cmd_decks_show)
+    p = decks_sub.add_parser("validate", help="check deck files; one line per problem")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.set_defaults(func=cmd_decks_validate)
+    p = decks_sub.add_parser("new", help="create a deck in your decks folder, ready to edit")
+    p.add_argument("name")
+    p.add_argument("--from", dest="from_name", metavar="EXISTING", help="copy this deck")
+    p.set_defaults(func=cmd_decks_new)
+    p = decks_sub.add_parser("schema", help="print the JSON Schema of the deck format (for editors)")
+    p.set_defaults(func=cmd_decks_schema)
+    p = decks_sub.add_parser("edit", help="the deck workshop: browse, copy and edit decks in the app")
+    p.add_argument("deck_name", nargs="?", metavar="NAME", help="open this deck straight away")
+    p.add_argument("--theme", help="theme to use (remembered)")
+    p.set_defaults(func=cmd_app, screen="workshop")
+
+    themes = sub.add_parser("themes", help="list themes")
+    themes_sub = themes.add_subparsers(dest="themes_command", metavar="ACTION", required=True)
+    p = themes_sub.add_parser("list", help="built-in and your own themes")
+    p.set_defaults(func=cmd_themes_list)
+
+    config = sub.add_parser("config", help="show the effective config, or where it lives")
+    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    config_sub.add_parser("show", help="the effective config as TOML").set_defaults(func=cmd_config_show)
+    config_sub.add_parser("path", help="where config.toml lives").set_defaults(func=cmd_config_path)
+
+    sub.add_parser("paths", help="where each thing lives").set_defaults(func=cmd_paths)
+
+    from herenow.cli.reflections import add_reflection_commands
+    add_reflection_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import os
+
+    # herenow uses no pydantic plugins; not scanning for them saves ~20 ms of start-up.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UserError as exc:
+        print(f"herenow: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,213 @@
+"""``herenow reflections``: list, show, export and delete reflections from the command line. No Textual here."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+from herenow.errors import UserError
+from herenow.cli.output import report, table
+from herenow.store.reflections import RATINGS, Query, Reflection, ReflectionStore
+
+FIRST_WORDS = 32
+
+
+def parse_date(value: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise UserError(f"{option} {value!r} is not a date like 2026-11-17") from None
+
+
+def query_from(args: argparse.Namespace) -> Query:
+    since = parse_date(args.since, "--since") if args.since else None
+    until = parse_date(args.until, "--until") if args.until else None
+    if since and until and since > until:
+        raise UserError(f"--since {since} is after --until {until}")
+    return Query(since=since, until=until, tags=[t.strip().lower() for t in args.tag if t.strip()],
+                 decks=list(args.deck), text=args.search or "")
+
+
+def shorten(text: str, limit: int = FIRST_WORDS) -> str:
+    """The first words of ``text``, cut at a word boundary, on one line."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut + "…"
+
+
+def ratings_text(ratings: dict[str, int]) -> str:
+    if not ratings:
+        return ""
+    return " ".join(str(ratings.get(key, "-")) for key, _label in RATINGS)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    # Light rows straight from the index: no reflection file is read or validated to print the table.
+    found, problems = ReflectionStore().rows(query_from(args), limit=args.limit)
+    rows = [(f"{r.started:%Y-%m-%d %H:%M}", f"{r.length_minutes} min", ", ".join(r.decks), ratings_text(r.ratings),
+             ", ".join(r.tags), shorten(r.preview), r.id) for r in found]
+    if rows:
+        print(table(rows, ("DATE", "LENGTH", "DECKS", "RATINGS", "TAGS", "FIRST WORDS", "ID")))
+        names = ", ".join(key for key, _label in RATINGS)
+        print(f"\n{len(rows)} reflection{'s' if len(rows) != 1 else ''}. "
+              f"Ratings: {names} (1-5, your own perception).")
+    else:
+        print("No reflections match." if _has_filters(args) else "No reflections yet.")
+    return 1 if report(problems) else 0
+
+
+def _has_filters(args: argparse.Namespace) -> bool:
+    return bool(args.since or args.until or args.tag or args.deck or args.search)
+
+
+def _get(store: ReflectionStore, reflection_id: str) -> Reflection:
+    reflection, problems = store.get(reflection_id)
+    if reflection is None:
+        if problems:
+            report(problems)
+            raise UserError(f"the reflection {reflection_id!r} could not be read (see above)")
+        raise UserError(f"no reflection with the id {reflection_id!r} (see: herenow reflections list)")
+    return reflection
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from herenow.store.export import markdown_section
+
+    store = ReflectionStore()
+    reflection = _get(store, args.id)
+    print(markdown_section(reflection, include_client_code=True, level=1).rstrip("\n"))
+    print(f"\nfile: {store.find(args.id)}")
+    return 0
+
+
+def _interactive() -> bool:
+    stdin = sys.stdin
+    try:
+        return stdin is not None and not stdin.closed and stdin.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from herenow.store.export import export
+
+    target = None
+    if args.output:
+        from pathlib import Path
+
+        target = Path(args.output).expanduser()
+        if target.is_dir():
+            raise UserError(f"{target} is a folder; give a file name")
+        if target.exists() and not args.force:
+            # Asked before anything is read, as the review screen does: a file is replaced only if you say so.
+            if not _interactive():
+                raise UserError(f"{target} already exists; not replacing it without a terminal to ask in "
+                                "(add --force to replace it)")
+            try:
+                replace = _ask(f"{target} already exists. Replace it? [y/N]")
+            except (EOFError, OSError):
+                print(file=sys.stderr)
+                replace = False
+            if not replace:
+                print("Not exported; the file is left as it was.", file=sys.stderr)
+                return 0
+    store = ReflectionStore()
+    found, problems = store.query(query_from(args))
+    text = export(found, args.format, include_client_codes=args.include_client_codes)
+    if target is not None:
+        from herenow.store.files import atomic_write
+
+        try:
+            atomic_write(target, text)
+        except OSError as exc:
+            raise UserError(f"could not write {target}: {exc.strerror or exc}") from None
+        count = len(found)
+        print(f"Exported {count} reflection{'s' if count != 1 else ''} to {target} (not encrypted).",
+              file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    return 1 if report(problems) else 0
+
+
+def _ask(question: str) -> bool:
+    print(question, end=" ", file=sys.stderr, flush=True)
+    answer = sys.stdin.readline()
+    return answer.strip().lower() in ("y", "yes")
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    store = ReflectionStore()
+    path = store.find(args.id)
+    if path is None:
+        raise UserError(f"no reflection with the id {args.id!r} (see: herenow reflections list)")
+    if not args.yes:
+        if not _interactive():
+            raise UserError("not deleting without a yes: run it in a terminal, or add --yes")
+        reflection, _problems = store.get(args.id)
+        what = (f"the reflection on the session from {reflection.date:%a %d %b %Y, %H:%M}" if reflection
+                else f"the file {path}")
+        try:
+            if not _ask(f"Delete {what}? This cannot be undone. [y/N]"):
+                print("Nothing deleted.", file=sys.stderr)
+                return 0
+        except (EOFError, OSError):
+            print("\nNothing deleted.", file=sys.stderr)
+            return 0
+    try:
+        deleted = store.delete(args.id)
+    except OSError as exc:
+        raise UserError(f"could not delete {path}: {exc.strerror or exc}") from None
+    if not deleted:
+        raise UserError(f"no reflection with the id {args.id!r} (see: herenow reflections list)")
+    print(f"Deleted {path}.", file=sys.stderr)
+    return 0
+
+
+def _filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--since", metavar="DATE", help="from this day (YYYY-MM-DD)")
+    parser.add_argument("--until", metavar="DATE", help="up to and including this day (YYYY-MM-DD)")
+    parser.add_argument("--tag", action="append", default=[], metavar="T", help="with this tag (repeat for more)")
+    parser.add_argument("--deck", action="append", default=[], metavar="D", help="sessions that used this deck")
+    parser.add_argument("--search", metavar="TEXT", help="with this text in an answer, the note or the tags")
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of 1 or more")
+    return number
+
+
+def add_reflection_commands(subparsers) -> None:
+    reflections = subparsers.add_parser("reflections", help="list, show, export and delete reflections")
+    sub = reflections.add_subparsers(dest="reflections_command", metavar="ACTION", required=True)
+
+    p = sub.add_parser("list", help="reflections as a table, newest first")
+    _filters(p)
+    p.add_argument("-n", "--limit", type=_positive, metavar="N", help="only the newest N")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("show", help="one reflection in full")
+    p.add_argument("id")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("export", help="reflections as Markdown (for supervision), JSON or CSV")
+    p.add_argument("--format", choices=("md", "json", "csv"), default="md", help="md (default), json or csv")
+    _filters(p)
+    p.add_argument("--include-client-codes", action="store_true", help="include client codes (left out otherwise)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to this file (mode 0600) instead of the screen")
+    p.add_argument("--force", action="store_true",
+                   help="replace FILE if it already exists, without asking (needed when there is no terminal)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("delete", help="delete one reflection (asks first)")
+    p.add_argument("id")
+    p.add_argument("--yes", action="store_true", help="do not ask")
+    p.set_defaults(func=cmd_delete)

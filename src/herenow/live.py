@@ -1,0 +1,119 @@
+"""A live session: the clock, the cue scheduler and the record, kept together and autosaved as they change.
+
+Plain Python: the session screen calls these methods and renders what they return.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+
+from herenow.clock import Reading, SessionClock
+from herenow.config import Config
+from herenow.decks.model import Deck
+from herenow.store.records import ActedOn, Moment, Pause, SessionRecord, SessionStore, ShownCue, new_record_id
+from herenow.scheduler import CueScheduler, DealtCue
+
+
+class LiveSession:
+    def __init__(self, decks: list[Deck], config: Config, *, planned_seconds: float | None = None,
+                 now: Callable[[], float] = time.time, seed: int | None = None,
+                 records: SessionStore | None = None) -> None:
+        self.config = config
+        planned = float(planned_seconds if planned_seconds is not None else config.session_minutes * 60)
+        self.clock = SessionClock(planned, config.warnings, now=now)
+        self.scheduler = CueScheduler(
+            decks, planned=planned, interval=config.cue_interval_minutes * 60,
+            opening=config.opening_minutes * 60, closing=config.closing_minutes * 60, seed=seed,
+        )
+        started = dt.datetime.fromtimestamp(self.clock.started).astimezone().replace(microsecond=0)
+        self.record = SessionRecord(
+            id=new_record_id(started), started=started, planned_minutes=round(planned / 60, 2),
+            decks=[deck.name for deck in decks],
+        )
+        self.records = records if records is not None else SessionStore()
+        self.save_error: str | None = None
+        self.ended = False
+        self._show(self.scheduler.start(0.0))
+
+    # ---------------------------------------------------------------- state
+    @property
+    def current(self) -> DealtCue | None:
+        return self.scheduler.current
+
+    def elapsed(self) -> int:
+        return int(self.clock.elapsed())
+
+    def save(self) -> None:
+        """Autosave the record. A failure is remembered (and shown quietly), never raised into the session."""
+        self.record.elapsed_seconds = self.elapsed()
+        try:
+            self.records.save(self.record)
+            self.save_error = None
+        except OSError as exc:
+            self.save_error = f"could not save the session record: {exc.strerror or exc}"
+
+    def _show(self, dealt: DealtCue | None) -> DealtCue | None:
+        if dealt is not None:
+            self.record.cues_shown.append(ShownCue(deck=dealt.deck, id=dealt.cue.id or "", text=dealt.cue.text,
+                                                   at=self.elapsed()))
+            self.save()
+        return dealt
+
+    # ---------------------------------------------------------------- what the screen forwards
+    def tick(self) -> tuple[Reading, DealtCue | None]:
+        """Call often (once a second). Returns the timer reading and a new cue if one became due."""
+        reading = self.clock.read()
+        changed = None
+        if not reading.paused and not self.ended:
+            changed = self._show(self.scheduler.tick(reading.elapsed))
+        return reading, changed
+
+    def next_cue(self) -> DealtCue:
+        """Forward. Stepping forward again over cues already shown does not count them as shown twice."""
+        revisit = self.scheduler.going_back_over
+        dealt = self.scheduler.next(self.clock.elapsed())
+        return dealt if revisit else self._show(dealt)
+
+    def previous_cue(self) -> DealtCue | None:
+        return self.scheduler.previous(self.clock.elapsed())
+
+    def act_on(self) -> bool:
+        """Mark the current cue as acted on. Returns False if it already was (a second press does nothing)."""
+        dealt = self.current
+        if dealt is None:
+            return False
+        if any(a.deck == dealt.deck and a.id == dealt.cue.id for a in self.record.acted_on):
+            return False
+        self.record.acted_on.append(ActedOn(deck=dealt.deck, id=dealt.cue.id or "", text=dealt.cue.text,
+                                            at=self.elapsed()))
+        self.save()
+        return True
+
+    def mark(self, kind: str = "moment") -> Moment:
+        moment = Moment(kind=kind, at=self.elapsed())
+        self.record.moments.append(moment)
+        self.save()
+        return moment
+
+    def toggle_pause(self) -> bool:
+        """Pause or resume; returns True when now paused."""
+        if self.clock.paused:
+            seconds = self.clock.resume()
+            if self.record.pauses:
+                self.record.pauses[-1].seconds = int(round(seconds))
+            self.save()
+            return False
+        at = self.clock.pause()
+        self.record.pauses.append(Pause(at=int(at)))
+        self.save()
+        return True
+
+    def end(self) -> SessionRecord:
+        if self.clock.paused:
+            self.toggle_pause()
+        self.ended = True
+        self.record.ended = dt.datetime.fromtimestamp(self.clock.now()).astimezone().replace(microsecond=0)
+        self.save()
+        return self.record

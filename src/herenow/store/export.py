@@ -1,0 +1,164 @@
+"""Export reflections as Markdown (shaped for taking to supervision), JSON or CSV. Plain Python, no Textual.
+
+Client codes are left out unless asked for. Every format says, in its own way, that the file is not encrypted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+
+from herenow.store.records import SessionRecord, at_text
+from herenow.store.reflections import RATING_NOTE, RATINGS, SCHEMA_VERSION, Reflection
+
+FORMATS = ("md", "json", "csv")
+NOT_ENCRYPTED = ("This file is not encrypted. It holds your own reflections: keep it somewhere private, "
+                 "and delete it when you no longer need it.")
+MAX_PROMPTS = 5
+
+
+def when(record: SessionRecord) -> str:
+    return f"{record.started:%a %d %b %Y, %H:%M}"
+
+
+def length_text(record: SessionRecord) -> str:
+    return f"{record.length_minutes} min"
+
+
+def moments_text(record: SessionRecord, sep: str = ", ") -> str:
+    return sep.join(f"{at_text(m.at)} {m.kind}" for m in sorted(record.moments, key=lambda m: m.at))
+
+
+def _yes_no(value: bool | None) -> str:
+    return "not noted" if value is None else ("yes" if value else "no")
+
+
+def _md_text(text: str) -> str:
+    """User text inside Markdown: keep the words, never let a line turn into a heading or a rule."""
+    lines = []
+    for line in text.strip().splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith(("#", "---", "===", "***", "___")):
+            line = line.replace(stripped[0], "\\" + stripped[0], 1)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def markdown_section(r: Reflection, *, include_client_code: bool = False, level: int = 2) -> str:
+    """One session: facts, moments, answers, the therapist's own ratings, note."""
+    record = r.session
+    h = "#" * level
+    out = [f"{h} {when(record)} ({length_text(record)})", ""]
+    facts = [f"- Decks: {', '.join(record.decks) if record.decks else 'none'}",
+             f"- Cues shown: {len(record.cues_shown)}; acted on: {len(record.acted_on)}"]
+    if r.supervision:
+        facts.append("- To take to supervision: yes")
+    facts.append(f"- Invited the client's feedback: {_yes_no(r.invited_feedback)}")
+    if r.tags:
+        facts.append(f"- Tags: {', '.join(r.tags)}")
+    if include_client_code and r.client_code:
+        facts.append(f"- Client code: {r.client_code}")
+    out += facts + [""]
+    if record.moments:
+        out += [f"{h}# Moments", ""]
+        out += [f"- {at_text(m.at)} {m.kind}" for m in sorted(record.moments, key=lambda m: m.at)] + [""]
+    if record.acted_on:
+        out += [f"{h}# Cues acted on", ""]
+        out += [f"- {at_text(c.at)} {c.text}" for c in record.acted_on] + [""]
+    answered = [a for a in r.answers if a.text.strip()]
+    if answered:
+        out += [f"{h}# Reflection", ""]
+        for answer in answered:
+            out += [f"**{answer.prompt}**", "", _md_text(answer.text), ""]
+    if r.ratings:
+        out += [f"{h}# Ratings ({RATING_NOTE})", ""]
+        labels = dict(RATINGS)
+        for key, value in r.ratings.items():
+            out.append(f"- {labels.get(key, key)}: {value} of 5")
+        out.append("")
+    if r.note.strip():
+        out += [f"{h}# Note", "", _md_text(r.note), ""]
+    if not r.has_content:
+        out += ["No reflection written for this session.", ""]
+    return "\n".join(out)
+
+
+def to_markdown(reflections: list[Reflection], *, include_client_codes: bool = False) -> str:
+    count = len(reflections)
+    out = [NOT_ENCRYPTED, "", "# Reflections", ""]
+    if not count:
+        out += ["No reflections to export.", ""]
+    else:
+        first = min(r.date for r in reflections)
+        last = max(r.date for r in reflections)
+        span = f"{first:%d %b %Y}" if first.date() == last.date() else f"{first:%d %b %Y} to {last:%d %b %Y}"
+        out += [f"{count} session{'s' if count != 1 else ''}, {span}. Ratings are my own perception of each "
+                "session, not a validated measure.", ""]
+    for r in sorted(reflections, key=lambda r: r.date):
+        out.append(markdown_section(r, include_client_code=include_client_codes))
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _plain(r: Reflection, include_client_code: bool) -> dict:
+    data = r.model_dump(mode="json")
+    if not include_client_code:
+        data.pop("client_code", None)
+    return data
+
+
+def to_json(reflections: list[Reflection], *, include_client_codes: bool = False) -> str:
+    doc = {
+        "note": NOT_ENCRYPTED,
+        "schema_version": SCHEMA_VERSION,
+        "ratings_note": RATING_NOTE,
+        "reflections": [_plain(r, include_client_codes) for r in sorted(reflections, key=lambda r: r.date)],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def csv_columns(include_client_codes: bool = False) -> list[str]:
+    columns = ["id", "started", "length_minutes", "planned_minutes", "decks", "cues_shown", "cues_acted_on",
+               "moments", "supervision", "invited_feedback"]
+    columns += [f"rating_{key}" for key, _label in RATINGS]
+    columns += ["tags", "note"]
+    if include_client_codes:
+        columns.append("client_code")
+    for n in range(1, MAX_PROMPTS + 1):
+        columns += [f"prompt_{n}", f"answer_{n}"]
+    return columns
+
+
+def to_csv(reflections: list[Reflection], *, include_client_codes: bool = False) -> str:
+    """One row per session. Spreadsheets have no place for a note, so the header is the first row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)  # \r\n line ends: any \r or \n inside a field gets quoted
+    writer.writerow(csv_columns(include_client_codes))
+    for r in sorted(reflections, key=lambda r: r.date):
+        record = r.session
+        row: list[object] = [
+            r.id, record.started.isoformat(), record.length_minutes, record.planned_minutes,
+            "; ".join(record.decks), len(record.cues_shown), len(record.acted_on), moments_text(record, "; "),
+            "yes" if r.supervision else "no", "" if r.invited_feedback is None else _yes_no(r.invited_feedback),
+        ]
+        row += [r.ratings.get(key, "") for key, _label in RATINGS]
+        row += ["; ".join(r.tags), r.note]
+        if include_client_codes:
+            row.append(r.client_code)
+        answers = r.answers[:MAX_PROMPTS]
+        for n in range(MAX_PROMPTS):
+            row += [answers[n].prompt, answers[n].text] if n < len(answers) else ["", ""]
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def export(reflections: Iterable[Reflection], fmt: str, *, include_client_codes: bool = False) -> str:
+    items = list(reflections)
+    if fmt == "md":
+        return to_markdown(items, include_client_codes=include_client_codes)
+    if fmt == "json":
+        return to_json(items, include_client_codes=include_client_codes)
+    if fmt == "csv":
+        return to_csv(items, include_client_codes=include_client_codes)
+    raise ValueError(f"{fmt!r} is not an export format ({', '.join(FORMATS)})")

@@ -1,0 +1,163 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from herenow import __version__
+from herenow.cli import main
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(args))
+    except SystemExit as exc:  # argparse's --help / --version / usage errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_version_and_help(capsys) -> None:
+    assert run(capsys, "--version") == (0, f"herenow {__version__}\n", "")
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    for command in ("session", "review", "decks", "themes", "config", "paths"):
+        assert command in out
+
+
+def test_decks_list_shows_name_title_count_and_origin(capsys) -> None:
+    code, out, err = run(capsys, "decks", "list")
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0].split()[:4] == ["NAME", "TITLE", "CUES", "FROM"]
+    frame = next(line for line in lines if line.startswith("frame "))
+    assert "The frame" in frame and "built-in" in frame and " 13 " in frame
+
+
+def test_decks_show(capsys) -> None:
+    code, out, _ = run(capsys, "decks", "show", "here-and-now", "--details")
+    assert code == 0
+    assert "What is happening between us right now?" in out and "Reflection prompts:" in out
+    code, _, err = run(capsys, "decks", "show", "nope")
+    assert code == 2 and err == "herenow: no deck named 'nope' (see: herenow decks list)\n"
+
+
+def test_decks_validate_good_and_bad(capsys, tmp_path: Path) -> None:
+    from herenow.store.paths import builtin_decks_dir
+
+    code, out, _ = run(capsys, "decks", "validate", *map(str, sorted(builtin_decks_dir().glob("*.toml"))))
+    assert code == 0 and out.strip().endswith("6 deck(s) valid.")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "bad"\ntitle = "Bad"\n[[cues]]\ntext = "Fine"\nphase = "later"\n[[cues]]\ntag = 3\n')
+    binary = tmp_path / "pic.toml"
+    binary.write_bytes(b"\x00\x01\x02")
+    code, out, err = run(capsys, "decks", "validate", str(bad), str(binary), str(tmp_path / "missing.toml"))
+    assert code == 1
+    assert out.splitlines() == [
+        f"{tmp_path}/missing.toml: no such file",
+        f"{bad}:5: cues[1].phase: Input should be 'opening', 'middle', 'closing' or 'any'",
+        f"{bad}:6: cues[2].text: is missing",
+        f"{bad}:7: cues[2].tag: is not a known field",
+        f"{binary}: is not a text file",
+    ]
+    assert "Traceback" not in out + err
+
+
+def test_decks_new_from_existing_then_listed_as_user(capsys, herenow_home: Path) -> None:
+    code, out, _ = run(capsys, "decks", "new", "my-power", "--from", "power")
+    target = herenow_home / "decks" / "my-power.toml"
+    assert code == 0 and f"Created {target}" in out and target.exists()
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    code, out, _ = run(capsys, "decks", "list")
+    assert any(line.startswith("my-power") and "user" in line for line in out.splitlines())
+    code, _, err = run(capsys, "decks", "new", "my-power", "--from", "power")
+    assert code == 2 and "already exists" in err
+    code, _, err = run(capsys, "decks", "new", "blank-one")
+    assert code == 0 and (herenow_home / "decks" / "blank-one.toml").exists()
+
+
+def test_decks_list_reports_a_broken_user_deck_and_exits_non_zero(capsys, herenow_home: Path) -> None:
+    (herenow_home / "decks").mkdir(parents=True)
+    (herenow_home / "decks" / "oops.toml").write_text("name = \n")
+    code, out, err = run(capsys, "decks", "list")
+    assert code == 1 and "frame" in out
+    assert err.startswith(f"{herenow_home}/decks/oops.toml:1: TOML syntax error")
+
+
+def test_decks_schema_is_json_schema(capsys) -> None:
+    code, out, _ = run(capsys, "decks", "schema")
+    schema = json.loads(out)
+    assert code == 0 and schema["title"] == "herenow cue deck" and "cues" in schema["properties"]
+
+
+def test_themes_list_marks_the_chosen_theme(capsys) -> None:
+    code, out, _ = run(capsys, "themes", "list")
+    assert code == 0
+    chosen = [line for line in out.splitlines() if line.startswith("*")]
+    assert len(chosen) == 1 and "herenow-dusk" in chosen[0]
+    assert "herenow-contrast" in out and "21.0:1" in out
+
+
+def test_config_show_and_path(capsys, herenow_home: Path) -> None:
+    code, out, _ = run(capsys, "config", "path")
+    assert (code, out) == (0, f"{herenow_home / 'config.toml'}\n")
+    code, out, _ = run(capsys, "config", "show")
+    assert code == 0 and "session_minutes = 50" in out and "[keys]" in out
+
+
+def test_paths(capsys, herenow_home: Path) -> None:
+    code, out, _ = run(capsys, "paths")
+    assert code == 0 and f"reflections      {herenow_home}/reflections" in out and "Portable mode" in out
+
+
+def test_bad_session_arguments_are_one_line_errors(capsys) -> None:
+    assert run(capsys, "session", "--deck", "nope")[:3:2] == (2, "herenow: no deck named 'nope' (see: herenow decks list)\n")
+    assert run(capsys, "session", "--until", "25:99")[:3:2] == (2, "herenow: '25:99' is not a time like 14:50\n")
+    assert run(capsys, "session", "--minutes", "0")[:3:2] == (2, "herenow: --minutes takes a length from 1 to 600\n")
+    assert run(capsys, "--theme", "neon")[:3:2] == (2, "herenow: no theme named 'neon' (see: herenow themes list)\n")
+
+
+def test_python_dash_m_works() -> None:
+    result = subprocess.run([sys.executable, "-m", "herenow", "--version"], capture_output=True, text=True,
+                            env=os.environ.copy())
+    assert result.returncode == 0 and result.stdout == f"herenow {__version__}\n"
+
+
+def test_core_and_cli_never_import_textual() -> None:
+    # Every module outside herenow.ui, found by walking the package: a new core module is covered without a list.
+    code = ("import importlib, pkgutil, sys, herenow\n"
+            "for m in pkgutil.walk_packages(herenow.__path__, 'herenow.'):\n"
+            "    if not m.name.startswith('herenow.ui') and m.name != 'herenow.__main__': importlib.import_module(m.name)\n"
+            "from herenow.cli import main\nmain(['decks', 'list'])\nmain(['config', 'show'])\n"
+            "assert 'textual' not in sys.modules, sorted(m for m in sys.modules if m.startswith('textual'))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy())
+    assert result.returncode == 0, result.stderr
+
+
+def test_tables_line_up_with_wide_characters() -> None:
+    from herenow.cli.output import cells as _cells, table as _table
+
+    lines = _table([("✨ 寝る", "x"), ("abc", "y")], ("A", "B")).splitlines()
+    columns = [_cells(line[: line.rindex(last)]) for line, last in zip(lines, "Bxy")]
+    assert columns == [9, 9, 9]  # the second column starts at the same place on screen in every row
+
+
+def test_a_deck_name_with_problems_says_so_and_file_problems_do_not_crowd_argument_errors(capsys, herenow_home: Path) -> None:
+    decks = herenow_home / "decks"
+    decks.mkdir(parents=True)
+    (decks / "broken.toml").write_text('name = "broken"\ntitle = "B"\n[[cues]]\ntext = "Fine"\nphase = "later"\n')
+    code, _, err = run(capsys, "session", "--deck", "broken")
+    assert code == 2
+    assert err == (f"herenow: the deck 'broken' has problems and is left out: {decks}/broken.toml:5: cues[1].phase: "
+                   "Input should be 'opening', 'middle', 'closing' or 'any'\n")
+    code, _, err = run(capsys, "session", "--minutes", "0")
+    assert (code, err) == (2, "herenow: --minutes takes a length from 1 to 600\n")
+
+
+def test_decks_new_with_a_bad_name_is_one_line(capsys) -> None:
+    for name in ("Bad_Name", "my cbt", "../evil"):
+        code, out, err = run(capsys, "decks", "new", name)
+        assert code == 2 and out == ""
+        assert err == f"herenow: {name!r} is not a valid deck name: use lowercase letters, digits and hyphens\n"
