@@ -228,9 +228,11 @@ class ServeServer:
             raise
         port = sock.getsockname()[1]
         self.pairing = Pairing(self.host, port, secrets.token_urlsafe(24))
-        self._runner = web.AppRunner(self._make_app(), handle_signals=False, access_log=None)
+        self._runner = web.AppRunner(
+            self._make_app(), handle_signals=False, access_log=None, shutdown_timeout=1.0
+        )
         await self._runner.setup()
-        site = web.SockSite(self._runner, sock, shutdown_timeout=1.0)
+        site = web.SockSite(self._runner, sock)
         await site.start()
         return self.pairing
 
