@@ -288,6 +288,7 @@ async def test_app_gets_a_minimal_environment(tmp_path: Path, monkeypatch: pytes
 
 
 def test_run_binds_loopback_by_default_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    """ctrl+c in the terminal (SIGINT to the foreground group) while a browser is connected: a clean stop."""
     app = tmp_path / "tiny_app.py"
     app.write_text(TINY_APP, encoding="utf-8")
     code = (
@@ -297,12 +298,39 @@ def test_run_binds_loopback_by_default_and_stops_on_ctrl_c(tmp_path: Path) -> No
     )
     env = dict(os.environ, PYTHONPATH=str(SRC), PYTHONUNBUFFERED="1")
     process = subprocess.Popen(
-        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        start_new_session=True,  # its own group, like a shell job: killpg below is the terminal's ctrl+c
     )
+    children: list[str] = []
     try:
         first = process.stdout.readline()
-        assert re.match(r"herenow serve: open http://127\.0\.0\.1:\d+/\?token=[\w-]{32}$", first.strip()), first
-        process.send_signal(signal.SIGINT)
+        match = re.match(r"herenow serve: open (http://127\.0\.0\.1:\d+)/\?token=[\w-]{32}$", first.strip())
+        assert match, first
+        pairing_url, origin = first.split()[-1], match.group(1)
+
+        async def connect_then_interrupt() -> None:
+            async with aiohttp.ClientSession(timeout=TIMEOUT) as client:
+                async with client.get(pairing_url, allow_redirects=False) as response:
+                    cookie = response.cookies[COOKIE_NAME].value
+                ws = await client.ws_connect(
+                    origin + "/ws", headers={"Origin": origin, "Cookie": f"{COOKIE_NAME}={cookie}"}
+                )
+                await _first_frame(ws)
+                children.extend(
+                    subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+                )
+                os.killpg(process.pid, signal.SIGINT)
+                while not ws.closed:  # the server closes the browser's connection as it stops
+                    if (await asyncio.wait_for(ws.receive(), 10)).type in (
+                        aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR
+                    ):
+                        break
+
+        asyncio.run(connect_then_interrupt())
         rest, _ = process.communicate(timeout=10)
     finally:
         if process.poll() is None:
@@ -311,6 +339,9 @@ def test_run_binds_loopback_by_default_and_stops_on_ctrl_c(tmp_path: Path) -> No
     assert "herenow serve stopped." in rest
     assert "Traceback" not in rest
     assert process.returncode == 0
+    assert children, "the served app was not a child process?"
+    for pid in children:
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
 
 
 def test_lan_is_never_the_default() -> None:
@@ -383,3 +414,16 @@ def test_real_browser_shows_the_app_and_talks_only_to_the_server(served: Running
     assert not [line for line in console if "Content Security Policy" in line], console
     (session,) = [c for c in cookies if c["name"] == COOKIE_NAME]
     assert session["httpOnly"] and session["sameSite"] == "Strict"
+
+
+def test_qr_code_is_printed_as_text() -> None:
+    """What --lan prints under the address (no network: only the rendering is checked here)."""
+    import io
+
+    from herenow.serve.server import print_qr
+
+    pytest.importorskip("qrcode")
+    out = io.StringIO()
+    assert print_qr("http://192.0.2.10:8123/?token=abc", out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) > 10 and all(len(line) == len(lines[0]) for line in lines)

@@ -148,6 +148,9 @@ class _ServedApp(AppService):
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             env=self._build_environment(width=width, height=height),
+            # Its own process group: ctrl+c in the terminal reaches the server only, which then asks the app to
+            # quit the orderly way (so a session can save) instead of the app dying mid-write.
+            start_new_session=(os.name == "posix"),
         )
         assert process.stdin is not None
         self._stdin = process.stdin
