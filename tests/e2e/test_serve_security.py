@@ -427,3 +427,11 @@ def test_qr_code_is_printed_as_text() -> None:
     assert print_qr("http://192.0.2.10:8123/?token=abc", out)
     lines = out.getvalue().splitlines()
     assert len(lines) > 10 and all(len(line) == len(lines[0]) for line in lines)
+
+
+def test_importing_the_package_is_light() -> None:
+    """`herenow.serve` can be imported by the CLI at start-up: no asyncio, aiohttp or textual until run()."""
+    code = "import sys, herenow.serve\nprint(sorted(m for m in ('asyncio', 'aiohttp', 'textual', 'textual_serve') if m in sys.modules))\n"
+    env = dict(os.environ, PYTHONPATH=str(SRC))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=20)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr

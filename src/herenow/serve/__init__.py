@@ -6,8 +6,6 @@ textual-serve) are imported only when `run()` is called, so they can live in the
 
 from __future__ import annotations
 
-import asyncio
-import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -59,11 +57,16 @@ def run(
             return 2
     else:
         host = LOOPBACK
+    import asyncio
+
     options = ServeOptions(host, port, tuple(command or default_command(lan)), lan)
     return asyncio.run(_serve(options, out, ServeServer, print_qr))
 
 
 async def _serve(options: ServeOptions, out: TextIO, server_class, print_qr) -> int:
+    import asyncio
+    import signal
+
     server = server_class(options.command, host=options.host, port=options.port)
     try:
         pairing = await server.start()
