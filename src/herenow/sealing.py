@@ -125,11 +125,12 @@ def _decrypt_problem(error: Exception) -> tuple[str, str]:
         return "sealed to a different key (not this identity)", WRONG_KEY
     if message == "Decryption failed":  # the scrypt stanza did not unwrap
         return "wrong passphrase", WRONG_PASSPHRASE
-    if message in ("decryption error", "failed to fill whole buffer"):
+    if message in ("decryption error", "failed to fill whole buffer") or "header" in message.lower():
         return "truncated or damaged", DAMAGED
-    if "header" in message.lower():
-        return "damaged (its age header cannot be read)", DAMAGED
-    return f"cannot be opened ({message})", DAMAGED
+    if message.startswith("Unknown age format"):
+        return "damaged, or made by a newer age (unknown format)", DAMAGED
+    first = message.splitlines()[0].strip().rstrip(".") if message.strip() else "unknown error"
+    return f"cannot be opened ({first})", DAMAGED
 
 
 def open_sealed(data: bytes, identity: Identity, *, name: str) -> bytes:
