@@ -21,12 +21,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pyrage import x25519
+
 from herenow.sealing import (
     AGE_MAGIC,
     SEALED_SUFFIX,
     Identity,
     SealingError,
-    _recipient,
+    as_recipient,
     open_sealed,
     write_sealed,
 )
@@ -77,12 +79,12 @@ def sealed_length(plain_length: int, header_and_sealed: bytes) -> bool:
 
 def seal_tree(
     folders: Iterable[Path],
-    recipient,
+    recipient: x25519.Recipient | Identity | str,
     identity: Identity | None = None,
     pattern: str = "*.toml",
 ) -> MigrationReport:
     """Seal every plain file under ``folders``; see the module docstring for what happens in each case."""
-    recipient = _recipient(recipient)
+    recipient = as_recipient(recipient)
     report = MigrationReport()
     for plain in list(plain_files(folders, pattern)):
         try:

@@ -89,7 +89,8 @@ def parse_recipient(text: str, *, name: str = "recipient") -> x25519.Recipient:
         raise SealingError("not a valid age recipient (age1...)", path=name, kind=DAMAGED) from None
 
 
-def _recipient(recipient: x25519.Recipient | Identity | str) -> x25519.Recipient:
+def as_recipient(recipient: x25519.Recipient | Identity | str) -> x25519.Recipient:
+    """A parsed recipient (parse once and reuse it: parsing a string costs ~40 µs of the ~115 µs of a seal)."""
     if isinstance(recipient, x25519.Recipient):
         return recipient
     if isinstance(recipient, Identity):
@@ -115,7 +116,7 @@ def is_sealed(data_or_path: bytes | Path) -> bool:
 
 def seal(data: bytes, recipient: x25519.Recipient | Identity | str) -> bytes:
     """``data`` encrypted to ``recipient`` (binary age format, +~200 bytes)."""
-    return pyrage.encrypt(bytes(data), [_recipient(recipient)])
+    return pyrage.encrypt(bytes(data), [as_recipient(recipient)])
 
 
 def _decrypt_problem(error: Exception) -> tuple[str, str]:
