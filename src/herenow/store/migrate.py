@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pyrage import x25519
 
-from herenow.sealing import (
+from herenow.store.sealing import (
     AGE_MAGIC,
     SEALED_SUFFIX,
     Identity,

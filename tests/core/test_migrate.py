@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from herenow import migrate, sealing
-from herenow.migrate import count_plain, seal_tree
-from herenow.sealing import Identity
+from herenow.store import migrate
+from herenow.store import sealing
+from herenow.store.migrate import count_plain, seal_tree
+from herenow.store.sealing import Identity
 
 # Keys made directly (no passphrase wrap): migration never needs the passphrase, so no scrypt here.
 WHO = Identity.generate()
@@ -119,8 +120,8 @@ CHILD = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from herenow.migrate import seal_tree
-    from herenow.sealing import Identity
+    from herenow.store.migrate import seal_tree
+    from herenow.store.sealing import Identity
     identity = Identity.from_secret(Path(sys.argv[2]).read_text()) if sys.argv[3] == "1" else None
     print("ready", flush=True)
     report = seal_tree([Path(sys.argv[1])], identity.recipient if identity else sys.argv[4], identity)

@@ -23,8 +23,8 @@ import pyrage
 from pyrage import passphrase as age_passphrase
 from pyrage import x25519
 
-from herenow.fsutil import atomic_write
-from herenow.paths import ensure_dir
+from herenow.store.files import atomic_write
+from herenow.store.paths import ensure_dir
 
 AGE_MAGIC = b"age-encryption.org/v1\n"
 ARMOR_MAGIC = b"-----BEGIN AGE ENCRYPTED FILE-----"

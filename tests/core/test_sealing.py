@@ -21,8 +21,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from herenow import sealing
-from herenow.sealing import Identity, Keys, SealingError
+from herenow.store import sealing
+from herenow.store.sealing import Identity, Keys, SealingError
 
 PASSPHRASE = "correct horse battery staple"
 CANARY = b"CANARY-wistful-pelican-7731"
