@@ -10,6 +10,13 @@ from pathlib import Path
 import pytest
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that compares a snapshot is marked ``snapshot``, so ``-m 'not snapshot'`` leaves them all out."""
+    for item in items:
+        if "snap_compare" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.snapshot)
+
+
 @pytest.fixture(autouse=True)
 def herenow_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "herenow-home"
@@ -45,6 +52,20 @@ def clock() -> FakeClock:
 
 def mode(path: Path) -> int:
     return os.stat(path).st_mode & 0o777
+
+
+def read_every_file(store) -> tuple[list, list]:
+    """Every reflection in ``store``'s folder read from its file (not through the index), newest first."""
+    from herenow.store.reflections import parse_reflection
+
+    found, problems = [], []
+    for path in store.files():
+        reflection, bad = parse_reflection(path)
+        problems += bad
+        if reflection is not None:
+            found.append(reflection)
+    found.sort(key=lambda r: r.date, reverse=True)
+    return found, problems
 
 
 def screen_text(app) -> str:

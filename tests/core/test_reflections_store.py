@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from herenow.store.records import Moment, SessionRecord
-from herenow.store.reflections import Answer, Query, Reflection, ReflectionStore, reflection_to_toml
+from herenow.store.indexed import IndexedStore as ReflectionStore
+from herenow.store.reflections import Answer, Query, Reflection, reflection_to_toml
 
 from conftest import mode
 
@@ -55,9 +56,9 @@ def test_save_lays_files_out_by_date_privately(herenow_home: Path) -> None:
 
 def test_scan_and_query(herenow_home: Path) -> None:
     store = ReflectionStore()
-    assert store.scan() == ([], [])  # an empty (or missing) store is simply empty
+    assert store.query() == ([], [])  # an empty (or missing) store is simply empty
     fill(store)
-    found, problems = store.scan()
+    found, problems = store.query()
     assert problems == [] and [r.id for r in found] == ["r3", "r2", "r1"]  # newest first
     ids = lambda q: [r.id for r in store.query(q)[0]]  # noqa: E731
     assert ids(Query(since=dt.date(2026, 2, 10))) == ["r3", "r2"]
@@ -93,7 +94,7 @@ def test_every_kind_of_bad_file_is_reported_skipped_and_never_changed(herenow_ho
         path.write_bytes(data)
         os.utime(path, (1_700_000_000, 1_700_000_000))
         before[path] = data
-    found, problems = store.scan()
+    found, problems = store.query()
     assert sorted(r.id for r in found) == ["r1", "r2", "r3"]
     lines = [str(p) for p in problems]
     for name, (_data, why) in BAD_FILES.items():
@@ -123,7 +124,7 @@ def test_a_read_only_store(herenow_home: Path) -> None:
             store.save(changed)
         assert failed.value.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
         assert store.get("r3")[0].note == "Ending soon: Élodie's"
-        assert [r.id for r in store.scan()[0]] == ["r3", "r2", "r1"]  # reading still works
+        assert [r.id for r in store.query()[0]] == ["r3", "r2", "r1"]  # reading still works
         assert sorted(p.name for p in month.iterdir()) == ["r3.toml"]
     finally:
         os.chmod(month, 0o700)

@@ -94,7 +94,8 @@ def test_buckets_average_long_series() -> None:
 
 def test_trends_from_real_index_rows(tmp_path) -> None:
     from herenow.store.records import SessionRecord
-    from herenow.store.reflections import ReflectionStore, new_reflection
+    from herenow.store.indexed import IndexedStore as ReflectionStore
+    from herenow.store.reflections import new_reflection
 
     store = ReflectionStore()
     for i, rating in enumerate([4, 4, 5, 4, 4, 4, 1]):

@@ -11,7 +11,8 @@ import pytest
 from conftest import mode
 from herenow.context import AppContext
 from herenow.store.records import ActedOn, Moment, SessionRecord, ShownCue
-from herenow.store.reflections import DEFAULT_PROMPTS, ReflectionStore, new_reflection
+from herenow.store.indexed import IndexedStore as ReflectionStore
+from herenow.store.reflections import DEFAULT_PROMPTS, new_reflection
 from herenow.ui.app import HerenowApp
 from herenow.ui.screens.reflection_view import ReflectionViewScreen
 from herenow.ui.dialogs import PathPrompt

@@ -8,6 +8,7 @@ import sys
 
 from herenow.errors import UserError
 from herenow.cli.output import report, table
+from herenow.store.indexed import IndexedStore
 from herenow.store.reflections import RATINGS, Query, Reflection, ReflectionStore
 
 FIRST_WORDS = 32
@@ -46,7 +47,7 @@ def ratings_text(ratings: dict[str, int]) -> str:
 
 def cmd_list(args: argparse.Namespace) -> int:
     # Light rows straight from the index: no reflection file is read or validated to print the table.
-    found, problems = ReflectionStore().rows(query_from(args), limit=args.limit)
+    found, problems = IndexedStore().rows(query_from(args), limit=args.limit)
     rows = [(f"{r.started:%Y-%m-%d %H:%M}", f"{r.length_minutes} min", ", ".join(r.decks), ratings_text(r.ratings),
              ", ".join(r.tags), shorten(r.preview), r.id) for r in found]
     if rows:
@@ -114,7 +115,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             if not replace:
                 print("Not exported; the file is left as it was.", file=sys.stderr)
                 return 0
-    store = ReflectionStore()
+    store = IndexedStore()
     found, problems = store.query(query_from(args))
     text = export(found, args.format, include_client_codes=args.include_client_codes)
     if target is not None:

@@ -472,9 +472,7 @@ class ReviewScreen(Screen[None]):
         rid = self._current_rid()
         if rid is None:
             return
-        from herenow.ui.screens.reflection_view import ReflectionViewScreen
-
-        self.app.push_screen(ReflectionViewScreen(self.rids, self.rids.index(rid)), self._back_from_view)
+        self.app.view_reflections(self.rids, self.rids.index(rid), self._back_from_view)
 
     def _back_from_view(self, rid: int | None) -> None:
         if rid is None or rid not in self.rids:
@@ -485,9 +483,7 @@ class ReviewScreen(Screen[None]):
         self.table.move_cursor(row=position, animate=False, scroll=True)
 
     def action_trends(self) -> None:
-        from herenow.ui.screens.trends import TrendsScreen
-
-        self.app.push_screen(TrendsScreen(self.query_now, self._filter_words()))
+        self.app.open_trends(self.query_now, self._filter_words())
 
     def _filter_words(self) -> str:
         q = self.query_now
