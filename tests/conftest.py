@@ -68,6 +68,48 @@ def read_every_file(store) -> tuple[list, list]:
     return found, problems
 
 
+def read_only(monkeypatch: pytest.MonkeyPatch, folder: Path):
+    """``folder`` refuses new files (EACCES), as a read-only folder does; for root too, for whom chmod stops
+    nothing: then ``os.open`` refuses to create files in it. Returns a function that makes it writable again."""
+    import errno
+
+    os.chmod(folder, 0o500)
+    state = {"read_only": True}
+    if os.access(folder, os.W_OK):  # root
+        real_open, where = os.open, folder.resolve()
+
+        def refusing_open(path, flags, *args, **kwargs):
+            if (state["read_only"] and flags & os.O_CREAT
+                    and Path(os.fsdecode(path)).resolve().is_relative_to(where)):
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(path))
+            return real_open(path, flags, *args, **kwargs)
+
+        monkeypatch.setattr(os, "open", refusing_open)
+
+    def writable() -> None:
+        state["read_only"] = False
+        os.chmod(folder, 0o700)
+
+    return writable
+
+
+async def fill(pilot, text: str) -> None:
+    """Put ``text`` in the focused field at its cursor, as typing would, in one edit: pressing each key costs
+    ~60 ms (a sentence took seconds). The field reacts as to typing: its Changed message, suggestions, checks.
+    Tests about typing itself press the keys."""
+    from textual.widgets import Input, TextArea
+
+    await pilot.pause()  # a focus() just asked for has landed
+    field = pilot.app.focused
+    if isinstance(field, TextArea):
+        field.insert(text, maintain_selection_offset=False)
+    elif isinstance(field, Input):
+        field.insert_text_at_cursor(text)
+    else:
+        raise AssertionError(f"nothing to type into: {field!r} has the focus")
+    await pilot.pause()
+
+
 def screen_text(app) -> str:
     """What a person would read on the terminal right now (the screenshot's text, tags removed)."""
     import html

@@ -16,7 +16,7 @@ from herenow.store.records import Moment, SessionRecord
 from herenow.store.indexed import IndexedStore as ReflectionStore
 from herenow.store.reflections import Answer, Query, Reflection, reflection_to_toml
 
-from conftest import mode
+from conftest import mode, read_only
 
 UTC = dt.timezone.utc
 
@@ -111,14 +111,12 @@ def test_every_kind_of_bad_file_is_reported_skipped_and_never_changed(herenow_ho
         assert path.read_bytes() == data and path.stat().st_mtime == 1_700_000_000
 
 
-def test_a_read_only_store(herenow_home: Path) -> None:
+def test_a_read_only_store(herenow_home: Path, monkeypatch) -> None:
     store = ReflectionStore()
     fill(store)
     month = store.root / "2026" / "03"
-    os.chmod(month, 0o500)
+    writable = read_only(monkeypatch, month)
     try:
-        if os.access(month, os.W_OK):
-            pytest.skip("running as root: chmod does not stop writes")
         changed = reflection("r3", dt.datetime(2026, 3, 15, 9, tzinfo=UTC), note="changed")
         with pytest.raises(OSError) as failed:
             store.save(changed)
@@ -127,7 +125,7 @@ def test_a_read_only_store(herenow_home: Path) -> None:
         assert [r.id for r in store.query()[0]] == ["r3", "r2", "r1"]  # reading still works
         assert sorted(p.name for p in month.iterdir()) == ["r3.toml"]
     finally:
-        os.chmod(month, 0o700)
+        writable()
 
 
 def test_a_full_disk_keeps_the_old_file(herenow_home: Path, monkeypatch) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import mode
+from conftest import fill, mode
 from herenow.context import AppContext
 from herenow.store.records import ActedOn, Moment, SessionRecord, ShownCue
 from herenow.store.indexed import IndexedStore as ReflectionStore
@@ -136,7 +136,7 @@ async def test_filter_as_you_type_across_answers_and_notes(store, clock) -> None
         await pilot.pause(0.3)
         assert first_column(screen) == ["2026-11-02", "2026-10-07"]
         assert "2 of 12 match" in title(screen)
-        await pilot.press(*" closer")
+        await fill(pilot, " closer")
         await pilot.pause(0.3)
         assert first_column(screen) == ["2026-11-02"]
         search = screen.query_one("#filter-search")
@@ -168,7 +168,7 @@ async def test_tag_deck_and_date_filters(store, clock) -> None:
         screen.query_one("#filter-range").value = "custom"
         await pilot.pause()
         assert screen.query_one("#filter-custom").has_class("shown")
-        await pilot.press(*"2026-10-20")  # the "from" box has the focus
+        await fill(pilot, "2026-10-20")  # the "from" box has the focus
         await pilot.press("tab", *"2026-10-31")
         await pilot.pause(0.3)
         assert [d[:10] for d in first_column(screen)] == ["2026-10-28", "2026-10-26", "2026-10-21"]
