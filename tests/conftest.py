@@ -10,6 +10,13 @@ from pathlib import Path
 import pytest
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that compares a snapshot is marked ``snapshot``, so ``-m 'not snapshot'`` leaves them all out."""
+    for item in items:
+        if "snap_compare" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.snapshot)
+
+
 @pytest.fixture(autouse=True)
 def herenow_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "herenow-home"
@@ -45,6 +52,62 @@ def clock() -> FakeClock:
 
 def mode(path: Path) -> int:
     return os.stat(path).st_mode & 0o777
+
+
+def read_every_file(store) -> tuple[list, list]:
+    """Every reflection in ``store``'s folder read from its file (not through the index), newest first."""
+    from herenow.store.reflections import parse_reflection
+
+    found, problems = [], []
+    for path in store.files():
+        reflection, bad = parse_reflection(path)
+        problems += bad
+        if reflection is not None:
+            found.append(reflection)
+    found.sort(key=lambda r: r.date, reverse=True)
+    return found, problems
+
+
+def read_only(monkeypatch: pytest.MonkeyPatch, folder: Path):
+    """``folder`` refuses new files (EACCES), as a read-only folder does; for root too, for whom chmod stops
+    nothing: then ``os.open`` refuses to create files in it. Returns a function that makes it writable again."""
+    import errno
+
+    os.chmod(folder, 0o500)
+    state = {"read_only": True}
+    if os.access(folder, os.W_OK):  # root
+        real_open, where = os.open, folder.resolve()
+
+        def refusing_open(path, flags, *args, **kwargs):
+            if (state["read_only"] and flags & os.O_CREAT
+                    and Path(os.fsdecode(path)).resolve().is_relative_to(where)):
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(path))
+            return real_open(path, flags, *args, **kwargs)
+
+        monkeypatch.setattr(os, "open", refusing_open)
+
+    def writable() -> None:
+        state["read_only"] = False
+        os.chmod(folder, 0o700)
+
+    return writable
+
+
+async def fill(pilot, text: str) -> None:
+    """Put ``text`` in the focused field at its cursor, as typing would, in one edit: pressing each key costs
+    ~60 ms (a sentence took seconds). The field reacts as to typing: its Changed message, suggestions, checks.
+    Tests about typing itself press the keys."""
+    from textual.widgets import Input, TextArea
+
+    await pilot.pause()  # a focus() just asked for has landed
+    field = pilot.app.focused
+    if isinstance(field, TextArea):
+        field.insert(text, maintain_selection_offset=False)
+    elif isinstance(field, Input):
+        field.insert_text_at_cursor(text)
+    else:
+        raise AssertionError(f"nothing to type into: {field!r} has the focus")
+    await pilot.pause()
 
 
 def screen_text(app) -> str:

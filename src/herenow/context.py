@@ -18,7 +18,7 @@ from herenow.store.records import SessionStore
 from herenow.themes import ThemeLibrary, load_themes
 
 if TYPE_CHECKING:
-    from herenow.store.reflections import ReflectionStore
+    from herenow.store.indexed import IndexedStore
 
 
 @dataclass
@@ -30,15 +30,15 @@ class AppContext:
     now: Callable[[], float] = time.time
     seed: int | None = None
     records: SessionStore = field(default_factory=SessionStore)
-    _store: ReflectionStore | None = None
+    _store: IndexedStore | None = None
 
     @property
-    def store(self) -> ReflectionStore:
+    def store(self) -> IndexedStore:
         """The reflection store, made on first use (a session does not need it to start)."""
         if self._store is None:
-            from herenow.store.reflections import ReflectionStore
+            from herenow.store.indexed import IndexedStore
 
-            self._store = ReflectionStore()
+            self._store = IndexedStore()
         return self._store
 
     @classmethod

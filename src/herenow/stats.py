@@ -151,14 +151,3 @@ def compute(rows: Iterable[Any], *, rating_order: Sequence[str] = (), recent: in
         flags=quiet_flags(ordered, recent=recent, drop=drop),
     )
 
-
-def buckets(values: Sequence[float], at_most: int) -> list[float]:
-    """At most ``at_most`` averages of consecutive runs of ``values`` (to draw a long series in a short line)."""
-    if len(values) <= at_most:
-        return [float(v) for v in values]
-    out = []
-    size = len(values) / at_most
-    for i in range(at_most):
-        part = values[int(i * size) : max(int((i + 1) * size), int(i * size) + 1)]
-        out.append(sum(part) / len(part))
-    return out

@@ -54,7 +54,7 @@ def test_list_is_a_readable_table(capsys, some) -> None:
     assert lines[1].startswith("2026-11-17 14:00  45 min")  # newest first
     oldest = lines[3]
     assert "rupture-repair, frame" in oldest and "4 3 5" in oldest and "rupture" in oldest
-    assert "A long first answer that goes…" in oldest and oldest.endswith("2026-11-03-1400-aaaa")
+    assert "A long first answer that goes …" in oldest and oldest.endswith("2026-11-03-1400-aaaa")
     assert "Quiet. Ça va ✨" in lines[2]
     assert "3 reflections." in out and "your own perception" in out
 

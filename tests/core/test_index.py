@@ -14,7 +14,9 @@ from herenow.store import index as index_module
 from herenow.store.index import ReflectionIndex, search_terms
 from herenow.store.paths import locations
 from herenow.store.records import ActedOn, Moment, SessionRecord, ShownCue
-from herenow.store.reflections import DEFAULT_PROMPTS, Query, ReflectionStore, new_reflection
+from herenow.store.indexed import IndexedStore as ReflectionStore
+from herenow.store.reflections import DEFAULT_PROMPTS, Query, new_reflection
+from conftest import read_every_file
 
 UTC = dt.timezone.utc
 
@@ -238,7 +240,7 @@ def test_index_rows_match_a_full_scan(store: ReflectionStore) -> None:
     for day in range(1, 25):
         make(store, day, texts=(f"Text {day} {'grief' if day % 3 else 'anger'}",),
              tags=("grief",) if day % 2 else (), decks=("power",) if day % 4 else ("frame",))
-    scanned, _ = store.scan()
+    scanned, _ = read_every_file(store)
     for query in (Query(), Query(text="grief"), Query(tags=["grief"]), Query(decks=["frame"]),
                   Query(since=dt.date(2026, 11, 5), until=dt.date(2026, 11, 12), text="text")):
         expected = [r.id for r in scanned if query.matches(r)]

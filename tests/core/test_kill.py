@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from herenow.store.reflections import ReflectionStore
+from conftest import read_every_file
 
 CHILD = r"""
 import datetime as dt, sys
@@ -108,7 +109,7 @@ def test_sigkill_at_random_moments_loses_nothing(herenow_home: Path) -> None:
     assert len(completed) >= kills, "too few saves completed to prove anything"
 
     store = ReflectionStore()
-    found, problems = store.scan()
+    found, problems = read_every_file(store)
     assert problems == [], "\n".join(map(str, problems))
     by_id = {r.id: r for r in found}
     missing = sorted(completed - set(by_id))

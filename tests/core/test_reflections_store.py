@@ -13,9 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from herenow.store.records import Moment, SessionRecord
-from herenow.store.reflections import Answer, Query, Reflection, ReflectionStore, reflection_to_toml
+from herenow.store.indexed import IndexedStore as ReflectionStore
+from herenow.store.reflections import Answer, Query, Reflection, reflection_to_toml
 
-from conftest import mode
+from conftest import mode, read_only
 
 UTC = dt.timezone.utc
 
@@ -55,9 +56,9 @@ def test_save_lays_files_out_by_date_privately(herenow_home: Path) -> None:
 
 def test_scan_and_query(herenow_home: Path) -> None:
     store = ReflectionStore()
-    assert store.scan() == ([], [])  # an empty (or missing) store is simply empty
+    assert store.query() == ([], [])  # an empty (or missing) store is simply empty
     fill(store)
-    found, problems = store.scan()
+    found, problems = store.query()
     assert problems == [] and [r.id for r in found] == ["r3", "r2", "r1"]  # newest first
     ids = lambda q: [r.id for r in store.query(q)[0]]  # noqa: E731
     assert ids(Query(since=dt.date(2026, 2, 10))) == ["r3", "r2"]
@@ -93,7 +94,7 @@ def test_every_kind_of_bad_file_is_reported_skipped_and_never_changed(herenow_ho
         path.write_bytes(data)
         os.utime(path, (1_700_000_000, 1_700_000_000))
         before[path] = data
-    found, problems = store.scan()
+    found, problems = store.query()
     assert sorted(r.id for r in found) == ["r1", "r2", "r3"]
     lines = [str(p) for p in problems]
     for name, (_data, why) in BAD_FILES.items():
@@ -110,23 +111,21 @@ def test_every_kind_of_bad_file_is_reported_skipped_and_never_changed(herenow_ho
         assert path.read_bytes() == data and path.stat().st_mtime == 1_700_000_000
 
 
-def test_a_read_only_store(herenow_home: Path) -> None:
+def test_a_read_only_store(herenow_home: Path, monkeypatch) -> None:
     store = ReflectionStore()
     fill(store)
     month = store.root / "2026" / "03"
-    os.chmod(month, 0o500)
+    writable = read_only(monkeypatch, month)
     try:
-        if os.access(month, os.W_OK):
-            pytest.skip("running as root: chmod does not stop writes")
         changed = reflection("r3", dt.datetime(2026, 3, 15, 9, tzinfo=UTC), note="changed")
         with pytest.raises(OSError) as failed:
             store.save(changed)
         assert failed.value.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
         assert store.get("r3")[0].note == "Ending soon: Élodie's"
-        assert [r.id for r in store.scan()[0]] == ["r3", "r2", "r1"]  # reading still works
+        assert [r.id for r in store.query()[0]] == ["r3", "r2", "r1"]  # reading still works
         assert sorted(p.name for p in month.iterdir()) == ["r3.toml"]
     finally:
-        os.chmod(month, 0o700)
+        writable()
 
 
 def test_a_full_disk_keeps_the_old_file(herenow_home: Path, monkeypatch) -> None:

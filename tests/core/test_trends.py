@@ -86,15 +86,10 @@ def test_moments_per_session_and_top_cues() -> None:
     assert stats.top_acted_on(rows, 1) == [("What is happening now?", 2)]
 
 
-def test_buckets_average_long_series() -> None:
-    assert stats.buckets([1, 2, 3], 5) == [1.0, 2.0, 3.0]
-    assert stats.buckets([1, 3, 5, 5], 2) == [2.0, 5.0]
-    assert len(stats.buckets(list(range(1000)), 40)) == 40
-
-
 def test_trends_from_real_index_rows(tmp_path) -> None:
     from herenow.store.records import SessionRecord
-    from herenow.store.reflections import ReflectionStore, new_reflection
+    from herenow.store.indexed import IndexedStore as ReflectionStore
+    from herenow.store.reflections import new_reflection
 
     store = ReflectionStore()
     for i, rating in enumerate([4, 4, 5, 4, 4, 4, 1]):

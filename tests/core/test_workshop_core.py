@@ -74,7 +74,7 @@ def test_edits_make_the_deck_dirty_and_saving_writes_them() -> None:
     result = draft.save()
     assert result.saved and not draft.dirty
     saved, problems = parse_deck(draft.path)
-    assert problems == [] and not saved.ids_missing_in_file()
+    assert problems == [] and all('id' in cue.model_fields_set for cue in saved.cues)
     assert saved.title == "My power" and len(saved.cues) == count
     new = saved.cues[0]
     assert (new.text, new.phase, new.weight, new.tags, new.detail) == (
@@ -271,7 +271,7 @@ def test_any_valid_deck_saved_and_loaded_again_is_the_same_deck(tmp_path: Path, 
     again, problems = parse_deck(path)
     assert problems == []
     assert again == deck
-    assert not again.ids_missing_in_file()
+    assert all('id' in cue.model_fields_set for cue in again.cues)
     # And through the workshop: opened, saved unchanged, still the same deck.
     draft, _ = DeckDraft.open(path)
     assert not draft.dirty

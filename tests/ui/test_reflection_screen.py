@@ -20,7 +20,7 @@ from herenow.ui.screens import reflection as reflection_module
 from herenow.ui.screens.reflection import ReflectionScreen
 from herenow.ui.widgets.rating import Rating
 
-from conftest import mode, screen_text
+from conftest import fill, mode, read_only, screen_text
 
 UTC = dt.timezone.utc
 
@@ -93,7 +93,7 @@ async def test_fill_everything_save_and_find_the_file(clock) -> None:
     app = new_app(clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_reflection(pilot, record)
-        await pilot.press(*"We laughed.")
+        await fill(pilot, "We laughed.")
         await pilot.press("enter", *"Ça touché ✨")
         await pilot.press("tab", *"I rushed.")
         count = len(screen._prompts)
@@ -109,7 +109,7 @@ async def test_fill_everything_save_and_find_the_file(clock) -> None:
         await pilot.press(*"gr")
         await pilot.pause()
         await pilot.press("right")  # accept the completion from tags used before
-        await pilot.press(*", Ending")
+        await fill(pilot, ", Ending")
         await pilot.press("tab", *"Quiet.")
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -156,7 +156,7 @@ async def test_escape_keeps_a_draft_and_it_resumes_after_a_restart(clock) -> Non
     app = new_app(clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_reflection(pilot, record)
-        await pilot.press(*"Half a thought")
+        await fill(pilot, "Half a thought")
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, dialogs.Choice)
@@ -202,7 +202,7 @@ async def test_escape_then_stay_or_discard(clock) -> None:
     app = new_app(clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_reflection(pilot, record)
-        await pilot.press(*"not for keeping")
+        await fill(pilot, "not for keeping")
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("escape")  # escape in the dialog means stay
@@ -219,8 +219,10 @@ async def test_escape_then_stay_or_discard(clock) -> None:
     assert SessionStore().pending()[0] == []
 
 
-async def test_autosave_waits_for_a_pause_in_typing(clock) -> None:
-    """The real delay: nothing written while typing, the draft there about two seconds after the last key."""
+async def test_autosave_waits_for_a_pause_in_typing(clock, monkeypatch) -> None:
+    """Nothing written while typing (keys closer together than the delay), the draft there a delay after the last
+    key. The delay is shortened to 0.4 s here; the app's is about two seconds."""
+    monkeypatch.setattr(reflection_module, "AUTOSAVE_DELAY", 0.4)
     record = make_record()
     app = new_app(clock)
     draft_file = Path(os.environ["HERENOW_HOME"]) / "drafts" / f"{record.id}.toml"
@@ -228,9 +230,9 @@ async def test_autosave_waits_for_a_pause_in_typing(clock) -> None:
         await open_reflection(pilot, record)
         for letter in "steady":
             await pilot.press(letter)
-            await pilot.pause(0.2)
+            await pilot.pause(0.1)
         assert not draft_file.exists()
-        await pilot.pause(reflection_module.AUTOSAVE_DELAY + 0.5)
+        await pilot.pause(reflection_module.AUTOSAVE_DELAY + 0.3)
         assert draft_file.exists()
         draft, _ = DraftStore().load(record.id)
         assert draft.answers[0].text == "steady"
@@ -241,30 +243,24 @@ async def test_quitting_keeps_the_latest_text(clock) -> None:
     app = new_app(clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_reflection(pilot, record)
-        await pilot.press(*"typed just before quitting")
+        await fill(pilot, "typed just before quitting")
         await pilot.press("ctrl+q")
         await pilot.pause()
     draft, _ = DraftStore().load(record.id)
     assert draft is not None and draft.answers[0].text == "typed just before quitting"
 
 
-def _chmod_blocks(folder: Path) -> bool:
-    return not os.access(folder, os.W_OK)
-
-
-async def test_a_failed_save_says_so_and_keeps_text_and_draft(clock) -> None:
+async def test_a_failed_save_says_so_and_keeps_text_and_draft(clock, monkeypatch) -> None:
     record = make_record()
     store = ReflectionStore()
     month = store.root / "2026" / "11"
     month.mkdir(parents=True)
-    os.chmod(month, 0o500)
+    writable = read_only(monkeypatch, month)
     try:
-        if not _chmod_blocks(month):
-            pytest.skip("running as root: chmod does not stop writes")
         app = new_app(clock)
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await open_reflection(pilot, record)
-            await pilot.press(*"precious words")
+            await fill(pilot, "precious words")
             await pilot.press("ctrl+s")
             await pilot.pause()
             assert app.screen is screen
@@ -277,7 +273,7 @@ async def test_a_failed_save_says_so_and_keeps_text_and_draft(clock) -> None:
         assert draft.answers[0].text == "precious words"
         assert list(month.iterdir()) == []
     finally:
-        os.chmod(month, 0o700)
+        writable()
 
 
 async def test_private_looking_text_is_flagged_once_then_saved(clock) -> None:
@@ -285,7 +281,7 @@ async def test_private_looking_text_is_flagged_once_then_saved(clock) -> None:
     app = new_app(clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_reflection(pilot, record)
-        await pilot.press(*"She left her number 07700 900123")
+        await fill(pilot, "She left her number 07700 900123")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is screen
@@ -304,7 +300,7 @@ async def test_the_privacy_warning_outlasts_the_draft_autosave(clock, quick_auto
     warning = "Answer 1 looks like it holds a phone number. ctrl+s again saves it as it is."
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_reflection(pilot, record)
-        await pilot.press(*"She left her number 07700 900123")
+        await fill(pilot, "She left her number 07700 900123")
         await pilot.press("ctrl+s")  # before the autosave: its timer is still running
         await pilot.pause(0.3)
         assert DraftStore().load(record.id)[0] is not None  # the autosave did run
@@ -320,12 +316,12 @@ async def test_a_change_after_the_privacy_warning_is_checked_again(clock, quick_
     app = new_app(clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_reflection(pilot, record)
-        await pilot.press(*"She left her number 07700 900123")
+        await fill(pilot, "She left her number 07700 900123")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "phone number" in status(app)
         screen.query_one("#note", TextArea).focus()
-        await pilot.press(*"write to sam@example.org")
+        await fill(pilot, "write to sam@example.org")
         await pilot.pause(0.3)
         assert status(app) == ""  # the warning was about the text before this change
         await pilot.press("ctrl+s")
@@ -363,7 +359,7 @@ async def test_saving_says_so_on_the_home_screen(clock) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await open_reflection(pilot, record)
-        await pilot.press(*"We laughed.")
+        await fill(pilot, "We laughed.")
         await pilot.press("ctrl+s")
         await pilot.pause()
         await pilot.pause()
@@ -423,34 +419,32 @@ async def test_client_code_only_when_turned_on(clock) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_reflection(pilot, record)
         screen.query_one("#client-code", Input).focus()
-        await pilot.press(*"Robin")
+        await fill(pilot, "Robin")
         await pilot.press("ctrl+s")
         await pilot.pause()
     saved, _ = ReflectionStore().get(record.id)
     assert saved.client_code == "Robin"
 
 
-async def test_draft_errors_are_quiet_and_the_text_stays(clock, quick_autosave) -> None:
+async def test_draft_errors_are_quiet_and_the_text_stays(clock, quick_autosave, monkeypatch) -> None:
     drafts_dir = Path(os.environ["HERENOW_HOME"]) / "drafts"
     drafts_dir.mkdir(parents=True)
-    os.chmod(drafts_dir, 0o500)
+    writable = read_only(monkeypatch, drafts_dir)
     try:
-        if not _chmod_blocks(drafts_dir):
-            pytest.skip("running as root: chmod does not stop writes")
         app = new_app(clock)
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await open_reflection(pilot, make_record())
-            await pilot.press(*"still here")
+            await fill(pilot, "still here")
             await pilot.pause(0.3)
             assert status(app).startswith("Note: could not keep a draft (Permission denied).")
             assert screen.query_one("#answer-0", TextArea).text == "still here"
-            os.chmod(drafts_dir, 0o700)
+            writable()
             await pilot.press("!")
             await pilot.pause(0.3)
             assert status(app) == ""
             assert DraftStore().load(screen.record.id)[0].answers[0].text == "still here!"
     finally:
-        os.chmod(drafts_dir, 0o700)
+        writable()
 
 
 async def test_a_bad_draft_file_is_left_alone(clock, quick_autosave) -> None:
@@ -463,7 +457,7 @@ async def test_a_bad_draft_file_is_left_alone(clock, quick_autosave) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await open_reflection(pilot, record)
         assert "could not be read and is left as it is" in status(app)
-        await pilot.press(*"new text")
+        await fill(pilot, "new text")
         await pilot.pause(0.3)
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -477,7 +471,7 @@ def test_reflection_screen_snapshot(snap_compare, clock) -> None:
 
     async def run_before(pilot) -> None:
         await open_reflection(pilot, record)
-        await pilot.press(*"She arrived late and apologised twice.")
+        await fill(pilot, "She arrived late and apologised twice.")
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
@@ -520,7 +514,7 @@ async def test_a_full_disk_on_save_says_so_and_keeps_text_and_draft(clock, monke
     app = new_app(clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_reflection(pilot, record)
-        await pilot.press(*"precious words")
+        await fill(pilot, "precious words")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is screen
@@ -541,7 +535,7 @@ async def test_a_full_disk_for_drafts_is_a_quiet_note(clock, monkeypatch, quick_
     app = new_app(clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_reflection(pilot, make_record())
-        await pilot.press(*"still here")
+        await fill(pilot, "still here")
         await pilot.pause(0.3)
         assert status(app) == "Note: could not keep a draft (No space left on device). Your text is still here."
         disk["full"] = False
@@ -571,7 +565,7 @@ async def test_end_a_session_then_reflect_on_it(clock) -> None:
         assert "Moments: 23:10 moment · 31:45 rupture" in screen_text(app)
         record_id = screen.record.id
         assert [r.id for r in SessionStore().pending()[0]] == [record_id]
-        await pilot.press(*"It held.")
+        await fill(pilot, "It held.")
         await pilot.press("ctrl+s")
         await pilot.pause()
     saved, _ = ReflectionStore().get(record_id)
@@ -584,7 +578,7 @@ async def test_escape_keep_with_a_full_disk_stays_put(clock, monkeypatch) -> Non
     app = new_app(clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_reflection(pilot, make_record())
-        await pilot.press(*"words")
+        await fill(pilot, "words")
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("enter")  # keep a draft

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import mode
+from conftest import fill, mode
 from herenow.context import AppContext
 from herenow.store.records import ActedOn, Moment, SessionRecord, ShownCue
-from herenow.store.reflections import DEFAULT_PROMPTS, ReflectionStore, new_reflection
+from herenow.store.indexed import IndexedStore as ReflectionStore
+from herenow.store.reflections import DEFAULT_PROMPTS, new_reflection
 from herenow.ui.app import HerenowApp
 from herenow.ui.screens.reflection_view import ReflectionViewScreen
 from herenow.ui.dialogs import PathPrompt
@@ -123,8 +124,8 @@ async def test_table_lists_newest_first_with_the_count(store, clock) -> None:
         row = screen.table.get_row_at(0)
         assert str(row[0]) == "2026-11-17 14:00"  # the time too, even at 80 columns
         assert [str(cell) for cell in (row[1], row[3], row[4])] == ["50 min", "4 4 4", "ending"]
-        assert str(row[2]) == "frame, col…"  # clipped to fit 80 columns
-        assert str(row[5]).startswith("The ending is")
+        assert str(row[2]) == "frame, …"  # whole words that fit 80 columns, and a mark for the rest
+        assert str(row[5]).startswith("The ending …")
         assert str(screen.table.get_row_at(8)[5]).startswith("[b]Laughs[/b]")  # words, never markup
 
 
@@ -135,10 +136,10 @@ async def test_filter_as_you_type_across_answers_and_notes(store, clock) -> None
         await pilot.pause(0.3)
         assert first_column(screen) == ["2026-11-02", "2026-10-07"]
         assert "2 of 12 match" in title(screen)
-        await pilot.press(*" closer")
+        await fill(pilot, " closer")
         await pilot.pause(0.3)
         assert first_column(screen) == ["2026-11-02"]
-        search = screen.query_one("#review-search")
+        search = screen.query_one("#filter-search")
         search.value = "check the PACE"  # the note counts too
         await pilot.pause(0.3)
         assert first_column(screen) == ["2026-11-09", "2026-10-21", "2026-10-12"]
@@ -150,28 +151,28 @@ async def test_filter_as_you_type_across_answers_and_notes(store, clock) -> None
 async def test_tag_deck_and_date_filters(store, clock) -> None:
     async with new_app(clock).run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
-        screen.query_one("#review-tag").value = "rupture"
+        screen.query_one("#filter-tag").value = "rupture"
         await pilot.pause()
         assert [d[:10] for d in first_column(screen)] == ["2026-10-28", "2026-10-26"]
-        screen.query_one("#review-tag").clear()
-        screen.query_one("#review-deck").value = "frame"
+        screen.query_one("#filter-tag").clear()
+        screen.query_one("#filter-deck").value = "frame"
         await pilot.pause()
         assert [d[:10] for d in first_column(screen)] == ["2026-11-17", "2026-10-12"]
-        screen.query_one("#review-deck").clear()
-        screen.query_one("#review-range").value = "week"  # the fake clock says Wednesday 18 November 2026
+        screen.query_one("#filter-deck").clear()
+        screen.query_one("#filter-range").value = "week"  # the fake clock says Wednesday 18 November 2026
         await pilot.pause()
         assert [d[:10] for d in first_column(screen)] == ["2026-11-17", "2026-11-16"]
-        screen.query_one("#review-range").value = "month"
+        screen.query_one("#filter-range").value = "month"
         await pilot.pause()
         assert len(first_column(screen)) == 4
-        screen.query_one("#review-range").value = "custom"
+        screen.query_one("#filter-range").value = "custom"
         await pilot.pause()
-        assert screen.query_one("#review-custom").has_class("shown")
-        await pilot.press(*"2026-10-20")  # the "from" box has the focus
+        assert screen.query_one("#filter-custom").has_class("shown")
+        await fill(pilot, "2026-10-20")  # the "from" box has the focus
         await pilot.press("tab", *"2026-10-31")
         await pilot.pause(0.3)
         assert [d[:10] for d in first_column(screen)] == ["2026-10-28", "2026-10-26", "2026-10-21"]
-        screen.query_one("#review-until").value = "31/10/2026"  # a mistake: a quiet note, no crash
+        screen.query_one("#filter-until").value = "31/10/2026"  # a mistake: a quiet note, no crash
         await pilot.pause(0.3)
         assert "is not a date like 2026-11-18" in status(screen)
         assert len(first_column(screen)) == 3  # the last good filter stays
@@ -316,7 +317,7 @@ async def test_export_what_is_filtered(store, clock, home, herenow_home) -> None
 
 
 def test_export_goes_to_the_home_folder_without_herenow_home(home, monkeypatch) -> None:
-    from herenow.ui.screens.review import default_export_path
+    from herenow.store.export import default_export_path
 
     monkeypatch.delenv("HERENOW_HOME")
     assert default_export_path(dt.date(2026, 11, 18)) == home / "herenow-reflections-2026-11-18.md"
@@ -395,8 +396,8 @@ async def test_index_follows_the_files_while_the_screen_is_open(store, clock) ->
         await settle(pilot)
         assert len(first_column(screen)) == 12
         assert first_column(screen)[0] == "2026-11-18"
-        assert str(screen.table.get_row_at(2)[5]).startswith("Edited sess")
-        assert "late-addition" in screen.query_one("#review-tag")._legal_values
+        assert str(screen.table.get_row_at(2)[5]).startswith("Edited …")
+        assert "late-addition" in screen.query_one("#filter-tag")._legal_values
         # The index is thrown away: the next look rebuilds it, nothing lost.
         os.unlink(index.db_path)
         await pilot.press("enter")
@@ -421,7 +422,7 @@ async def test_trends_for_the_filtered_set(store, clock) -> None:
         assert "recent average" in str(trends_screen.query_one("#trends-flags").render())
         assert trends_screen.query_one("#spark-rating-connection").data == result.ratings["connection"].values
         await pilot.press("escape")
-        screen.query_one("#review-tag").value = "grief"
+        screen.query_one("#filter-tag").value = "grief"
         await pilot.pause()
         await pilot.press("t")
         await pilot.pause()

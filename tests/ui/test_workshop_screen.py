@@ -7,7 +7,7 @@ import pytest
 from textual.events import Paste
 from textual.widgets import Input, OptionList, Static
 
-from conftest import FakeClock, screen_text
+from conftest import FakeClock, fill, screen_text
 from herenow.errors import UserError
 from herenow.cli import build_parser
 from herenow.context import AppContext
@@ -49,7 +49,11 @@ async def highlight(pilot, option_id: str) -> None:
     await pilot.pause()
 
 
-async def type_text(pilot, text: str) -> None:
+type_text = fill
+
+
+async def press_keys(pilot, text: str) -> None:
+    """Type ``text`` key by key: for the one test that is about typing itself."""
     await pilot.press(*text)
     await pilot.pause()
 
@@ -74,7 +78,7 @@ async def test_copy_a_builtin_deck_then_add_edit_reorder_delete_check_and_save(h
         # Add a cue after the first one, and type it.
         await pilot.press("a")
         assert app.screen.focused.id == "f-text" and len(draft.cues) == 14
-        await type_text(pilot, "Tell the client to breathe")
+        await press_keys(pilot, "Tell the client to breathe")
         assert draft.cues[1].text == "Tell the client to breathe"
         assert shown(app, "#m-text") == "reads like an order; perhaps phrase it as a question or invitation"
         assert "unsaved changes" in shown(app, "#ed-header")
@@ -131,7 +135,7 @@ async def test_copy_a_builtin_deck_then_add_edit_reorder_delete_check_and_save(h
         assert any(line.startswith("My power ") and line.endswith("13 cues  yours") for line in items(app))
 
     saved, problems = parse_deck(herenow_home / "decks" / "my-power.toml")
-    assert problems == [] and not saved.ids_missing_in_file()
+    assert problems == [] and all('id' in cue.model_fields_set for cue in saved.cues)
     assert [(c.text, c.phase, format(c.weight, "g")) for c in saved.cues] == expected
     # Opened again in a new app: the same deck.
     app = workshop_app("my-power")
@@ -547,7 +551,7 @@ def test_snapshot_editor_with_a_hint(snap_compare) -> None:
     async def run_before(pilot) -> None:
         await pilot.pause()
         await pilot.press("enter", "end")
-        await pilot.press(*" and why, when you must decide for them")
+        await fill(pilot, " and why, when you must decide for them")
 
     assert snap_compare(workshop_app(name), terminal_size=(80, 24), run_before=run_before)
 

@@ -8,7 +8,10 @@ import sys
 
 from herenow.errors import UserError
 from herenow.cli.output import report, table
+from herenow.store.indexed import IndexedStore
+from herenow.listing import ratings_text
 from herenow.store.reflections import RATINGS, Query, Reflection, ReflectionStore
+from herenow.text import plural, shorten
 
 FIRST_WORDS = 32
 
@@ -29,30 +32,15 @@ def query_from(args: argparse.Namespace) -> Query:
                  decks=list(args.deck), text=args.search or "")
 
 
-def shorten(text: str, limit: int = FIRST_WORDS) -> str:
-    """The first words of ``text``, cut at a word boundary, on one line."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
-    return cut + "…"
-
-
-def ratings_text(ratings: dict[str, int]) -> str:
-    if not ratings:
-        return ""
-    return " ".join(str(ratings.get(key, "-")) for key, _label in RATINGS)
-
-
 def cmd_list(args: argparse.Namespace) -> int:
     # Light rows straight from the index: no reflection file is read or validated to print the table.
-    found, problems = ReflectionStore().rows(query_from(args), limit=args.limit)
+    found, problems = IndexedStore().rows(query_from(args), limit=args.limit)
     rows = [(f"{r.started:%Y-%m-%d %H:%M}", f"{r.length_minutes} min", ", ".join(r.decks), ratings_text(r.ratings),
-             ", ".join(r.tags), shorten(r.preview), r.id) for r in found]
+             ", ".join(r.tags), shorten(r.preview, FIRST_WORDS), r.id) for r in found]
     if rows:
         print(table(rows, ("DATE", "LENGTH", "DECKS", "RATINGS", "TAGS", "FIRST WORDS", "ID")))
         names = ", ".join(key for key, _label in RATINGS)
-        print(f"\n{len(rows)} reflection{'s' if len(rows) != 1 else ''}. "
+        print(f"\n{plural(len(rows), 'reflection')}. "
               f"Ratings: {names} (1-5, your own perception).")
     else:
         print("No reflections match." if _has_filters(args) else "No reflections yet.")
@@ -114,21 +102,17 @@ def cmd_export(args: argparse.Namespace) -> int:
             if not replace:
                 print("Not exported; the file is left as it was.", file=sys.stderr)
                 return 0
-    store = ReflectionStore()
-    found, problems = store.query(query_from(args))
-    text = export(found, args.format, include_client_codes=args.include_client_codes)
+    found, problems = IndexedStore().query(query_from(args))
     if target is not None:
-        from herenow.store.files import atomic_write
+        from herenow.store.export import write_export
 
         try:
-            atomic_write(target, text)
+            count = write_export(found, target, args.format, include_client_codes=args.include_client_codes)
         except OSError as exc:
             raise UserError(f"could not write {target}: {exc.strerror or exc}") from None
-        count = len(found)
-        print(f"Exported {count} reflection{'s' if count != 1 else ''} to {target} (not encrypted).",
-              file=sys.stderr)
+        print(f"Exported {plural(count, 'reflection')} to {target} (not encrypted).", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(export(found, args.format, include_client_codes=args.include_client_codes))
         sys.stdout.flush()
     return 1 if report(problems) else 0
 

@@ -96,12 +96,6 @@ class Deck(BaseModel):
                 taken.add(cue.id)
         return self
 
-    def cue(self, cue_id: str) -> Cue | None:
-        return next((c for c in self.cues if c.id == cue_id), None)
-
-    def ids_missing_in_file(self) -> bool:
-        return any("id" not in cue.model_fields_set for cue in self.cues)
-
 
 def _derived_id(deck_name: str, text: str, taken: set[str]) -> str:
     digest = hashlib.sha1(f"{deck_name}\n{text}".encode()).hexdigest()

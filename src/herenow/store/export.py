@@ -6,9 +6,11 @@ Client codes are left out unless asked for. Every format says, in its own way, t
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Iterable
+from pathlib import Path
 
 from herenow.store.records import SessionRecord, at_text
 from herenow.store.reflections import RATING_NOTE, RATINGS, SCHEMA_VERSION, Reflection
@@ -162,3 +164,25 @@ def export(reflections: Iterable[Reflection], fmt: str, *, include_client_codes:
     if fmt == "csv":
         return to_csv(items, include_client_codes=include_client_codes)
     raise ValueError(f"{fmt!r} is not an export format ({', '.join(FORMATS)})")
+
+
+def default_export_path(today: dt.date, fmt: str = "md") -> Path:
+    """In the exports folder: inside HERENOW_HOME in portable mode (nothing lands off the stick), else home."""
+    from herenow.store.paths import locations
+
+    return locations().export_dir / f"herenow-reflections-{today:%Y-%m-%d}.{fmt}"
+
+
+def write_export(reflections: Iterable[Reflection], target: Path, fmt: str = "md", *,
+                 include_client_codes: bool = False) -> int:
+    """Write the export to ``target`` atomically (mode 0600); the number of reflections written. Raises OSError
+    with any old file untouched. The exports folder is made (0700) if the target is in it and it is not there."""
+    from herenow.store.files import atomic_write
+    from herenow.store.paths import ensure_dir, locations
+
+    items = list(reflections)
+    text = export(items, fmt, include_client_codes=include_client_codes)
+    if target.parent == locations().export_dir:
+        ensure_dir(target.parent)  # the suggested folder may not be there yet (a new stick)
+    atomic_write(target, text)
+    return len(items)

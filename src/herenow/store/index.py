@@ -208,7 +208,6 @@ class ReflectionIndex:
         self._refresh_lock = threading.Lock()  # one refresh at a time
         self._db: sqlite3.Connection | None = None
         self._inode: tuple[int, int] | None = None
-        self.last_refresh: RefreshResult | None = None
 
     # ------------------------------------------------------------------ opening
     def _open_file(self) -> sqlite3.Connection:
@@ -362,7 +361,6 @@ class ReflectionIndex:
                 result = self._refresh(progress)
                 result.rebuilt = True
         result.seconds = time.perf_counter() - start
-        self.last_refresh = result
         return result
 
     def _refresh(self, progress: Callable[[int, int], None] | None = None) -> RefreshResult:
@@ -545,10 +543,6 @@ class ReflectionIndex:
             for message, line, field in json.loads(payload):
                 out.append(Problem(str(self.root / path), message, line=line, field=field))
         return out
-
-    def bad_files(self) -> list[str]:
-        return [str(self.root / r[0]) for r in
-                self._run(lambda db: db.execute("SELECT path FROM problems ORDER BY path").fetchall())]
 
     def known_tags(self) -> list[str]:
         return self._distinct("tags")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
@@ -11,20 +12,30 @@ from herenow.config import Keys, save_setting
 from herenow.context import AppContext
 from herenow.store.records import SessionRecord
 from herenow.themes import DEFAULT_THEME
+from herenow.ui.options import SessionOptions
+
+if TYPE_CHECKING:
+    from herenow.decks.draft import DeckDraft
+    from herenow.store.reflections import Query, Reflection
+
+__all__ = ["HerenowApp", "SessionOptions", "keymap"]
 
 TITLE = "herenow"
 
 
-@dataclass
-class SessionOptions:
-    deck_names: list[str] | None = None
-    planned_seconds: float | None = None
-    compact: bool = False
+def _blank_screen():
+    from herenow.ui.screens.blank import BlankScreen
+
+    return BlankScreen()
 
 
 class HerenowApp(App[int]):
+    """Screens never import each other: they ask the app, by name (``push_screen("blank")``) or through the
+    navigation methods below, which are the only place that knows which class draws which screen."""
+
     TITLE = TITLE
     CSS_PATH = "herenow.tcss"
+    SCREENS = {"blank": _blank_screen}
     BINDINGS = [Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True)]
 
     def __init__(self, ctx: AppContext, *, start: str = "home", session: SessionOptions | None = None,
@@ -109,10 +120,11 @@ class HerenowApp(App[int]):
         self.push_screen(SessionScreen(decks, planned_seconds=options.planned_seconds, compact=options.compact,
                                        notes=notes))
 
-    def reflect_on(self, record: SessionRecord, *, replace: bool = True) -> None:
+    def reflect_on(self, record: SessionRecord, *, replace: bool = True, draft: Reflection | None = None) -> None:
+        """The reflection form on ``record``; ``draft``: carry on with a kept draft of it."""
         from herenow.ui.screens.reflection import ReflectionScreen
 
-        screen = ReflectionScreen(record)
+        screen = ReflectionScreen(record, draft=draft)
         if replace and len(self.screen_stack) > 1:
             self.switch_screen(screen)
         else:
@@ -133,6 +145,49 @@ class HerenowApp(App[int]):
         if message:
             # Queued after the home screen's own mount and resume refreshes, so the message is what stays.
             home.call_later(_say_at_home, home, message)
+
+
+    def open_review(self) -> None:
+        from herenow.ui.screens.review import ReviewScreen
+
+        self.push_screen(ReviewScreen())
+
+    def open_workshop(self, on_close: Callable[[Any], None] | None = None) -> None:
+        from herenow.ui.screens.workshop import WorkshopScreen
+
+        self.push_screen(WorkshopScreen(), on_close)
+
+    def edit_deck(self, draft: DeckDraft, *, replace: bool = False) -> None:
+        """The deck editor on ``draft``; ``replace``: instead of the current screen (an editor on another deck)."""
+        from herenow.ui.screens.deck_editor import DeckEditorScreen
+
+        screen = DeckEditorScreen(draft)
+        self.switch_screen(screen) if replace else self.push_screen(screen)
+
+    def decks_changed(self, select: str | None = None) -> None:
+        """A deck file was made or renamed: the deck list under the current screen shows it (``select``ed)."""
+        from herenow.ui.screens.workshop import WorkshopScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, WorkshopScreen):
+                screen.refresh_list(select=select)
+
+    def preview_cues(self, cues: list[tuple[str, str]], index: int, back: Callable[[int | None], None]) -> None:
+        """The cues as a session shows them; ``back`` gets the index shown last."""
+        from herenow.ui.screens.cue_preview import CuePreviewScreen
+
+        self.push_screen(CuePreviewScreen(cues, index), back)
+
+    def view_reflections(self, rids: list[int], index: int, back: Callable[[Any], None]) -> None:
+        """Reflections one at a time (index row ids), starting at ``rids[index]``."""
+        from herenow.ui.screens.reflection_view import ReflectionViewScreen
+
+        self.push_screen(ReflectionViewScreen(rids, index), back)
+
+    def open_trends(self, query: Query, words: str) -> None:
+        from herenow.ui.screens.trends import TrendsScreen
+
+        self.push_screen(TrendsScreen(query, words))
 
 
 def _say_at_home(home, message: str) -> None:

@@ -410,8 +410,6 @@ class DeckEditorScreen(Screen[None]):
         self._rebuild_list(select=f"cue:{index}")
 
     def action_preview(self) -> None:
-        from herenow.ui.screens.cue_preview import CuePreviewScreen
-
         if not self.draft.cues:
             self._status("No cues to preview yet.")
             return
@@ -421,7 +419,7 @@ class DeckEditorScreen(Screen[None]):
             if index is not None and not self._focused_in_form():
                 self._rebuild_list(select=f"cue:{index}")
 
-        self.app.push_screen(CuePreviewScreen(cues, self._cue or 0), back)
+        self.app.preview_cues(cues, self._cue or 0, back)
 
     def action_save(self, overwrite: bool = False, then_leave: bool = False) -> None:
         result = self.draft.save(overwrite=overwrite)
@@ -471,12 +469,8 @@ class DeckEditorScreen(Screen[None]):
         if draft is None:
             self._status(str(problems[0]), problem=True)
             return
-        from herenow.ui.screens.workshop import WorkshopScreen
-
-        for screen in self.app.screen_stack:  # the deck list, back there, is on the copy
-            if isinstance(screen, WorkshopScreen):
-                screen.refresh_list(select=draft.name)
-        self.app.switch_screen(DeckEditorScreen(draft))
+        self.app.decks_changed(select=draft.name)  # the deck list, back there, is on the copy
+        self.app.edit_deck(draft, replace=True)
         self.app.notify(f"Your own copy: {path.name}, in your decks folder.", title="Copied")
 
     def action_back(self) -> None:

@@ -114,10 +114,8 @@ class HomeScreen(Screen[None]):
             record = next(r for r in self._pending if r.id == value)
             self.app.reflect_on(record, replace=False)
         elif kind == "draft":
-            from herenow.ui.screens.reflection import ReflectionScreen
-
             draft = next(d for d in self._drafts if d.id == value)
-            self.app.push_screen(ReflectionScreen(draft.session, draft=draft))
+            self.app.reflect_on(draft.session, draft=draft, replace=False)
         elif kind == "review":
             self.action_review()
         elif kind == "theme":
@@ -128,7 +126,7 @@ class HomeScreen(Screen[None]):
             self.app.exit(0)
 
     def _start(self, planned_seconds: float | None = None) -> None:
-        from herenow.ui.app import SessionOptions
+        from herenow.ui.options import SessionOptions
 
         self.app.start_session(SessionOptions(deck_names=self.chosen_decks() or None,
                                               planned_seconds=planned_seconds))
@@ -137,14 +135,10 @@ class HomeScreen(Screen[None]):
         self._start(self.app.ctx.config.session_minutes * 60)
 
     def action_review(self) -> None:
-        from herenow.ui.screens.review import ReviewScreen
-
-        self.app.push_screen(ReviewScreen())
+        self.app.open_review()
 
     def action_decks(self) -> None:
-        from herenow.ui.screens.workshop import WorkshopScreen
-
-        self.app.push_screen(WorkshopScreen(), lambda _: self._refresh_decks())
+        self.app.open_workshop(lambda _: self._refresh_decks())
 
     def _refresh_decks(self) -> None:
         """Decks made or changed in the workshop show up in the choice for the next session."""

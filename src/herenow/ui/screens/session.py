@@ -196,9 +196,7 @@ class SessionScreen(Screen[None]):
         self._mark("here-and-now")
 
     def action_blank(self) -> None:
-        from herenow.ui.screens.blank import BlankScreen
-
-        self.app.push_screen(BlankScreen())
+        self.app.push_screen("blank")
 
     def action_pause(self) -> None:
         assert self.live is not None

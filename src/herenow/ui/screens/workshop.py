@@ -161,9 +161,7 @@ class WorkshopScreen(Screen[None]):
         self._edit(draft)
 
     def _edit(self, draft: DeckDraft) -> None:
-        from herenow.ui.screens.deck_editor import DeckEditorScreen
-
-        self.app.push_screen(DeckEditorScreen(draft))
+        self.app.edit_deck(draft)
 
     def _copy(self, item: LoadedDeck) -> None:
         try:

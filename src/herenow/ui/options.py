@@ -1,0 +1,12 @@
+"""What a session is started with; shared by the launcher, the app and the home screen (no Textual here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class SessionOptions:
+    deck_names: list[str] | None = None
+    planned_seconds: float | None = None
+    compact: bool = False
