@@ -527,7 +527,7 @@ def render(results: list[Result], args: argparse.Namespace) -> str:
 
     import textual
 
-    lines = [f"Run of {time.strftime('%Y-%m-%d %H:%M')}: `bench_scale.py {' '.join(sys.argv[1:])}`", "",
+    lines = [f"Run ending {time.strftime('%Y-%m-%d %H:%M')}: `bench_scale.py {' '.join(sys.argv[1:])}`", "",
              f"Python {platform.python_version()}, Textual {textual.__version__}, SQLite {sqlite3.sqlite_version}, "
              f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end; herenow from `{where}`; "
              f"jrnl {'left out' if args.no_jrnl else 'v4.6'}; {args.runs} runs per whole-process figure.", "",
