@@ -57,43 +57,60 @@ ESCAPES = re.compile(rb"\x1b\[[0-9;?<>=!]*[ -/]*[@-~]"  # CSI
 
 # ---------------------------------------------------------------------------- the truth about the store
 @dataclass
-class Entry:
-    started: str  # "YYYY-MM-DD HH:MM", as the review table shows it (UTC; the children run with TZ=UTC)
-    blob: str  # what herenow's free-text search looks at, casefolded: answers, note, tags
-    jrnl: str  # the same reflection as one jrnl entry
-
-
-@dataclass
 class Truth:
-    entries: list[Entry]  # newest first
-    file_bytes: int
+    """What the screen and the searches must show, worked out from the files (not from herenow)."""
+
+    newest: str  # the newest session's start, "YYYY-MM-DD HH:MM" as the review table shows it (TZ=UTC)
     files: int
+    file_bytes: int
+    found: dict[str, tuple[int, str]]  # search term -> (reflections that hold it, the newest one's start)
 
-    def matches(self, term: str) -> list[Entry]:
-        term = term.casefold()
-        return [e for e in self.entries if term in e.blob]
+    def count(self, term: str) -> int:
+        return self.found[term][0] if term else self.files
+
+    def newest_with(self, term: str) -> str | None:
+        return self.found[term][1] if term else self.newest
 
 
-def read_truth(root: Path) -> Truth:
-    """Every file parsed with tomllib (not with herenow): what the screen and the searches must show."""
-    entries = []
-    total = 0
+def _blob(doc: dict) -> str:
+    """What herenow's free-text search looks at, casefolded: the answers, the note, the tags."""
+    parts = [a.get("text", "") for a in doc.get("answers", [])] + [doc.get("note", ""), " ".join(doc.get("tags", []))]
+    return "\n".join(p for p in parts if p).casefold()
+
+
+def read_truth(root: Path, terms: list[str]) -> Truth:
+    """Every file parsed with tomllib; for each search term its count and newest match (kept small: 100k
+    reflections' text is never held in memory)."""
+    newest = ""
+    total = files = 0
+    found: dict[str, list] = {t: [0, ""] for t in terms}
     for path in root.rglob("*.toml"):
         data = path.read_bytes()
         total += len(data)
+        files += 1
         doc = tomllib.loads(data.decode("utf-8"))
-        started = doc["session"]["started"]
-        answers = [a.get("text", "") for a in doc.get("answers", [])]
-        note = doc.get("note", "")
-        tags = doc.get("tags", [])
-        blob = "\n".join(p for p in [*answers, note, " ".join(tags)] if p).casefold()
-        written = [a for a in answers if a.strip()]
-        title = (written[0].split(".")[0] if written else "Session") + "."
-        body = "\n\n".join(written + ([note] if note else []))
-        jrnl = f"[{started:%Y-%m-%d %H:%M}] {title}\n{body}\n{' '.join('@' + t for t in tags)}\n\n"
-        entries.append(Entry(f"{started:%Y-%m-%d %H:%M}", blob, jrnl))
-    entries.sort(key=lambda e: e.started, reverse=True)
-    return Truth(entries, total, len(entries))
+        started = f"{doc['session']['started']:%Y-%m-%d %H:%M}"
+        newest = max(newest, started)
+        blob = _blob(doc)
+        for term in terms:
+            if term.casefold() in blob:
+                hit = found[term]
+                hit[0] += 1
+                hit[1] = max(hit[1], started)
+    return Truth(newest, files, total, {t: (c, d or None) for t, (c, d) in found.items()})
+
+
+def write_jrnl_journal(root: Path, journal: Path) -> None:
+    """The same reflections as a jrnl journal, oldest first: one entry each (answers, note, tags as @tags)."""
+    with journal.open("w", encoding="utf-8") as out:
+        for path in sorted(root.rglob("*.toml")):  # YYYY/MM/<YYYY-MM-DD-HHMM-...>.toml: oldest first
+            doc = tomllib.loads(path.read_text(encoding="utf-8"))
+            answers = [a.get("text", "") for a in doc.get("answers", []) if a.get("text", "").strip()]
+            note = doc.get("note", "")
+            title = (answers[0].split(".")[0] if answers else "Session") + "."
+            body = "\n\n".join(answers + ([note] if note else []))
+            tags = " ".join("@" + t for t in doc.get("tags", []))
+            out.write(f"[{doc['session']['started']:%Y-%m-%d %H:%M}] {title}\n{body}\n{tags}\n\n")
 
 
 # ---------------------------------------------------------------------------- a real terminal
@@ -196,7 +213,7 @@ def screen_figures(env: dict, truth: Truth, size: tuple[int, int], launches: int
     each of ``words`` in the search box. Each key is timed from the write to the pty to the read that completes
     the new count and the newest matching row's date; the output then settles 0.4 s before the next key."""
     cols, rows = size
-    newest = truth.entries[0].started
+    newest = truth.newest
     total = truth.files
     out: dict = {"launch": [], "first_output": [], "keys": [], "echo": [], "problems": []}
     for i in range(launches):
@@ -220,8 +237,8 @@ def screen_figures(env: dict, truth: Truth, size: tuple[int, int], launches: int
             sequence = [(word[: k + 1], word[k].encode()) for k in range(len(word))]
             sequence += [(word[:k], b"\x7f") for k in range(len(word) - 1, -1, -1)]
             for state, key in sequence:
-                found = truth.matches(state) if state else truth.entries
-                needles = [title_for(len(found), total, state)] + ([found[0].started] if found else [])
+                first_row = truth.newest_with(state)
+                needles = [title_for(truth.count(state), total, state)] + ([first_row] if first_row else [])
                 term.mark()
                 sent = term.send(key)
                 shown = term.wait_for(needles, 10)
@@ -240,7 +257,7 @@ def screen_figures(env: dict, truth: Truth, size: tuple[int, int], launches: int
 def first_launch(env: dict, truth: Truth, size: tuple[int, int], timeout: float) -> tuple[float | None, float]:
     """``herenow review`` with no index yet: launch → first rows (the first build happens in between)."""
     term = Terminal([HERENOW, "review"], env, size[0], size[1])
-    shown = term.wait_for([truth.entries[0].started], timeout)
+    shown = term.wait_for([truth.newest], timeout)
     peak = term.quit()
     return (shown - term.started if shown else None), peak
 
@@ -298,13 +315,11 @@ def ensure_jrnl() -> Path:
     return jrnl
 
 
-def jrnl_env(truth: Truth, work: Path) -> dict:
+def jrnl_env(root: Path, work: Path) -> dict:
     """The same reflections as a jrnl journal (one entry each: answers, note, tags as @tags), oldest first, and
     a throwaway config (no colours, no highlight): jrnl's own config and journals are never read."""
     journal = work / "journal.txt"
-    with journal.open("w", encoding="utf-8") as out:
-        for entry in reversed(truth.entries):
-            out.write(entry.jrnl)
+    write_jrnl_journal(root, journal)
     config_home = work / "xdg-config"
     (config_home / "jrnl").mkdir(parents=True, exist_ok=True)
     (config_home / "jrnl" / "jrnl.yaml").write_text(
@@ -352,15 +367,15 @@ def bench(n: int, args: argparse.Namespace) -> Result:
     try:
         log(f"N={n:,}: writing the store in {work}")
         made = make_store(n, root, seed=args.seed)
-        truth = read_truth(root)
+        truth = read_truth(root, sorted({w[:k] for w in (COMMON, RARE) for k in range(1, len(w) + 1)}))
         env = herenow_env(home)
         res = Result(n, f"## N = {n:,}: {truth.files:,} files, {truth.file_bytes / 1e6:.1f} MB of TOML "
                         f"(generated in {made['seconds']:.1f} s, {n / made['seconds']:,.0f} files/s, in {args.tmp}); "
                         f"load average {os.getloadavg()[0]:.1f} at the start")
         R = res.rows.append
         for word, count in made["matches"].items():
-            if len(truth.matches(word)) != count:
-                res.problems.append(f"the store holds {word!r} in {len(truth.matches(word))} reflections, "
+            if truth.count(word) != count:
+                res.problems.append(f"the store holds {word!r} in {truth.count(word)} reflections, "
                                     f"not {count}")
 
         # The very first launch, with no index: the first build happens before the rows can show.
@@ -420,7 +435,7 @@ def bench(n: int, args: argparse.Namespace) -> Result:
         # Whole processes, alternated.
         log("  whole processes")
         jrnl = str(ensure_jrnl()) if not args.no_jrnl else None
-        jenv = jrnl_env(truth, work) if jrnl else None
+        jenv = jrnl_env(root, work) if jrnl else None
         commands: dict[str, tuple[list[str], dict]] = {
             "list -n 10": ([HERENOW, "reflections", "list", "-n", "10"], env),
             "list rare": ([HERENOW, "reflections", "list", "--search", RARE], env),
@@ -433,7 +448,7 @@ def bench(n: int, args: argparse.Namespace) -> Result:
             commands["jrnl common"] = ([jrnl, "--format", "short", "-contains", COMMON], jenv)
         # Are the answers right? One captured run of each search.
         for word in (RARE, COMMON):
-            expected = len(truth.matches(word))
+            expected = truth.count(word)
             _t, _m, _c, text = run([HERENOW, "reflections", "list", "--search", word], env, capture=True)
             got = re.search(r"^([\d,]+) reflections?\.", text, re.M)
             got_n = int(got.group(1).replace(",", "")) if got else 0
@@ -451,11 +466,11 @@ def bench(n: int, args: argparse.Namespace) -> Result:
         R(Row(f"`reflections list -n 10`, nothing changed (median of {runs})", f"{t10:.3f} s",
               "≤ 0.3 s (at 100k)", met=t10 <= 0.3))
         for label, word in (("rare", RARE), ("common", COMMON)):
-            share = len(truth.matches(word)) / truth.files
+            share = truth.count(word) / truth.files
             t = whole[f"list {label}"][0]
             if jrnl:
                 tj = whole[f"jrnl {label}"][0]
-                R(Row(f"`reflections list --search {word}` ({label}: {len(truth.matches(word)):,} matches, "
+                R(Row(f"`reflections list --search {word}` ({label}: {truth.count(word):,} matches, "
                       f"{share:.1%}) vs `jrnl --format short -contains {word}`",
                       f"{t:.3f} s vs {tj:.3f} s", "≤ 0.5×", f"{t / tj:.2f}×", t / tj <= 0.5))
             else:
