@@ -67,6 +67,7 @@ class ReflectionDraft:
         self.store = store
         self.drafts = drafts
         self.records = records
+        self.resumed = resumed  # the draft this reflection continues, if any
         self.created = resumed.created if resumed is not None else created
         self.draft_problem = draft_problem  # a draft file we cannot read: left exactly as it is, never written over
         self._steady = steady
