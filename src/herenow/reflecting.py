@@ -80,6 +80,7 @@ class ReflectionDraft:
         self.warning = ""  # the privacy warning's words, while it applies
         self.keep_error: str | None = None  # why the last draft write failed, while it stays failed
         self.save_error: str | None = None
+        self.reason = ""  # the system's words for the last failed write ("Read-only file system")
         self.done = False
         self._first_unkept: float | None = None
         self._last_edit: float | None = None
@@ -154,7 +155,8 @@ class ReflectionDraft:
         try:
             self.drafts.save(state)
         except (OSError, ValueError) as exc:
-            self.keep_error = f"could not keep a draft ({_why(exc)})"
+            self.reason = _why(exc)
+            self.keep_error = f"could not keep a draft ({self.reason})"
             return self.keep_error
         self.kept = content_of(state)
         self.keep_error = None
@@ -197,7 +199,8 @@ class ReflectionDraft:
         try:
             path = self.store.save(to_save)
         except (OSError, ValueError) as exc:
-            self.save_error = f"could not save ({_why(exc)})"
+            self.reason = _why(exc)
+            self.save_error = f"could not save ({self.reason})"
             draft_error = self.keep(state)
             where = "Your text is still here" + ("" if draft_error else " and in the draft")
             return Outcome("error", f"Not saved: {self.save_error}. {where}.")
@@ -219,7 +222,8 @@ class ReflectionDraft:
         try:
             self.store.save(Reflection(id=self.record.id, created=self.created, session=self.record))
         except (OSError, ValueError) as exc:
-            self.save_error = f"could not save ({_why(exc)})"
+            self.reason = _why(exc)
+            self.save_error = f"could not save ({self.reason})"
             return Outcome("error", f"Still here: {self.save_error}. Your text is safe on screen.")
         self._finish()
         return Outcome("skipped", "Session kept, without a reflection.")
@@ -262,8 +266,8 @@ class ReflectionDraft:
         if state.tags:
             parts.append("the tags")
         what = ", ".join(parts) or "the choices made here"
-        return (f"This reflection could not be saved or kept as a draft ({self.keep_error or self.save_error}).\n"
-                f"Quitting now loses {what}.")
+        reason = f" ({self.reason})" if self.reason else ""
+        return f"Nothing here could be saved or kept as a draft{reason}.\nQuitting now loses {what}."
 
 
 # ---------------------------------------------------------------- what is waiting for a reflection

@@ -150,7 +150,8 @@ def test_quitting_asks_only_when_nothing_could_be_saved_or_kept(clock, monkeypat
     draft.edit(more)
     assert draft.save(more).status == "error"
     lost = draft.what_would_be_lost(more)
-    assert lost is not None and "Read-only file system" in lost and "loses 1 answer, the note" in lost
+    assert lost == ("Nothing here could be saved or kept as a draft (Read-only file system).\n"
+                    "Quitting now loses 1 answer, the note.")
 
 
 def test_waiting_tidies_leftovers_and_never_offers_a_running_session(clock) -> None:

@@ -607,3 +607,87 @@ async def test_ratings_by_mouse(clock) -> None:
         await pilot.pause()
         await pilot.click(rating, offset=(rating.label_width + 1 + 3 * 2 + 1, 0))  # the "3"
         assert rating.value == 3
+
+
+def _read_only(monkeypatch) -> None:
+    def refuse(self, reflection):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(DraftStore, "save", refuse)
+    monkeypatch.setattr(ReflectionStore, "save", refuse)
+
+
+async def test_quitting_asks_first_when_nothing_could_be_saved_or_kept(clock, monkeypatch) -> None:
+    _read_only(monkeypatch)
+    record = make_record()
+    app = new_app(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_reflection(pilot, record)
+        screen.query_one("#answer-0", TextArea).text = "words nowhere else"
+        screen.query_one("#note", TextArea).text = "and a note"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert status(app).startswith("Not saved: could not save (Read-only file system). Your text is still here.")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        shown = " ".join(screen_text(app).replace("│", " ").split())
+        assert "Nothing here could be saved or kept as a draft (Read-only file system)." in shown
+        assert "Quitting now loses 1 answer, the note." in shown
+        await pilot.press("enter")  # the focus is on "Stay"
+        await pilot.pause()
+        assert app.screen is screen and app.is_running
+        assert screen.query_one("#answer-0", TextArea).text == "words nowhere else"
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("left", "enter")  # "Quit anyway": the person's own say
+        await pilot.pause()
+    assert app.return_code == 0 and not app.is_running
+
+
+async def test_quitting_does_not_ask_when_the_draft_can_be_kept(clock) -> None:
+    record = make_record()
+    app = new_app(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_reflection(pilot, record)
+        screen.query_one("#answer-0", TextArea).text = "kept on the way out"
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert not app.is_running
+    assert DraftStore().load(record.id)[0].answers[0].text == "kept on the way out"
+
+
+async def test_a_reflection_saved_meanwhile_in_another_window_is_never_replaced(clock) -> None:
+    record = make_record()
+    app = new_app(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_reflection(pilot, record)
+        screen.query_one("#answer-0", TextArea).text = "written in this window"
+        ReflectionStore().save(Reflection(id=record.id, created=dt.datetime(2026, 11, 17, 15, 0, tzinfo=UTC),
+                                          session=record, note="saved in the other window"))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"
+        assert home_line(app).startswith("A reflection for this session was already saved, perhaps in another "
+                                         "window. Yours is kept beside it as a second one; nothing was replaced.")
+    assert ReflectionStore().get(record.id)[0].note == "saved in the other window"
+    found, problems = ReflectionStore().scan()
+    assert problems == [] and sorted(r.note or r.answers[0].text for r in found) == [
+        "saved in the other window", "written in this window"]
+
+
+async def test_discarding_a_leftover_keeps_the_saved_reflection(clock) -> None:
+    record = make_record()
+    ReflectionStore().save(Reflection(id=record.id, created=dt.datetime(2026, 11, 17, 15, 0, tzinfo=UTC),
+                                      session=record, note="the final text"))
+    app = new_app(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_reflection(pilot, record)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("right", "enter")  # "Discard"
+        await pilot.pause()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"
+        assert "already saved; it is kept as it was" in home_line(app)
+    assert ReflectionStore().get(record.id)[0].note == "the final text"
