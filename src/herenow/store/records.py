@@ -136,6 +136,11 @@ class SessionStore:
             pass
         os.close(fd)  # closing drops the lock
 
+    def release_all(self) -> None:
+        """Let go of every session this store holds (the app is closing; the records stay for next time)."""
+        for record_id in list(self._held):
+            self.release(record_id)
+
     def in_use_elsewhere(self, record_id: str) -> bool:
         """True while another process (or another store in this one) holds the session's lock."""
         if record_id in self._held:

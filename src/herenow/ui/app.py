@@ -58,6 +58,8 @@ class HerenowApp(App[int]):
     def on_mount(self) -> None:
         self._remember_theme = True
         self._neutral_window_title()
+        if not self.is_headless:
+            self._handle_signals()
         if self.start == "session":
             self.start_session(self.session_options)
         elif self.start == "review":
@@ -72,6 +74,41 @@ class HerenowApp(App[int]):
             from herenow.ui.screens.home import HomeScreen
 
             self.push_screen(HomeScreen())
+
+    # ---------------------------------------------------------------- closed from outside
+    def _handle_signals(self) -> None:
+        """SIGHUP (the terminal window closed) and SIGTERM (logout, shutdown) close the app like a quit: what is on
+        screen is written first, then Textual's driver restores the terminal (alternate screen left, mouse off)."""
+        import asyncio
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGHUP, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(signum, self.close_from_outside, signum)
+            except (NotImplementedError, RuntimeError, ValueError, AttributeError):  # pragma: no cover - Windows
+                pass
+
+    def close_from_outside(self, signum: int) -> None:
+        """Write every screen's state now, synchronously (the session record, the reflection draft), then exit."""
+        import os
+        import threading
+
+        for screen in reversed(self.screen_stack):
+            flush = getattr(screen, "flush", None)
+            if callable(flush):
+                try:
+                    flush()
+                except Exception:  # noqa: BLE001 - the next screen's words matter as much; keep going
+                    pass
+        # Everything is on disk. If the terminal is gone and closing hangs on it, do not hang with it.
+        watchdog = threading.Timer(5.0, os._exit, (128 + signum,))
+        watchdog.daemon = True
+        watchdog.start()
+        self.exit(return_code=128 + signum)
+
+    def on_unmount(self) -> None:
+        self.ctx.records.release_all()  # the sessions stay waiting for a reflection, free for any window
 
     def _neutral_window_title(self) -> None:
         """The terminal's title bar shows only "herenow": never a cue, a time or anything about a client."""

@@ -114,6 +114,7 @@ class ReflectionScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         ctx = self.ctx
         record = self.record
+        ctx.records.hold(record.id)  # in use here: another window shows it as running, not as waiting
         self.model = ReflectionDraft.open(record, store=ctx.store, records=ctx.records, created=self._now(),
                                           resumed=self.draft)
         draft = self.draft = self.model.resumed
