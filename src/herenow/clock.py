@@ -123,6 +123,19 @@ class SessionClock:
         )
 
 
+def session_until(clock_time: str, now: float) -> float:
+    """A session length for ``--until HH:MM``: the time must fall within the next 10 hours (like ``--minutes``
+    1-600), so "12:00" typed at 12:23 is a one-line error, not a session of 23 h 37 min. Raises ValueError."""
+    seconds = seconds_until(clock_time, now)
+    if seconds > MAX_PLANNED_SECONDS:
+        import datetime as dt
+
+        at = dt.datetime.fromtimestamp(now).astimezone()
+        raise ValueError(f"--until {clock_time.strip()} is more than 10 hours after now ({at:%H:%M}); "
+                         "it takes a time within the next 10 hours")
+    return seconds
+
+
 def seconds_until(clock_time: str, now: float) -> float:
     """Seconds from ``now`` (epoch) until the next local HH:MM. Raises ValueError for a bad time."""
     import datetime as dt

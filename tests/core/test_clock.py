@@ -102,3 +102,17 @@ def test_the_steady_clock_counts_sleep_where_the_platform_can() -> None:
         assert abs(steady() - time.clock_gettime(time.CLOCK_BOOTTIME)) < 1
     fake = Steady()
     assert steady_for(fake) is fake  # a test's fake clock drives both
+
+
+def test_until_must_fall_within_the_next_ten_hours() -> None:
+    from herenow.clock import session_until
+
+    at_12_23 = dt.datetime(2026, 11, 23, 12, 23).timestamp()
+    assert session_until("13:10", at_12_23) == 47 * 60
+    assert session_until("22:23", at_12_23) == 10 * 3600  # exactly ten hours: allowed, like --minutes 600
+    with pytest.raises(ValueError) as caught:
+        session_until("12:00", at_12_23)  # not a session of 23 h 37 min
+    assert str(caught.value) == ("--until 12:00 is more than 10 hours after now (12:23); "
+                                 "it takes a time within the next 10 hours")
+    with pytest.raises(ValueError, match="is not a time like 14:50"):
+        session_until("25:99", at_12_23)
