@@ -204,3 +204,16 @@ def test_hang_up_and_terminate_keep_everything_and_give_the_terminal_back(termin
     assert screen.count(PROMPT) >= 2 and "Reflection ·" not in screen  # the shell's own lines are back
     terminal.keys("echo still-$((40+2))", "Enter")
     terminal.wait_for("still-42")  # and the shell reads keys as typed: the terminal is not left raw
+
+
+def test_closing_the_terminal_window_keeps_every_key(terminal: Terminal, herenow_home: Path) -> None:
+    """The real thing, not a signal sent by hand: the pane goes, and with it the terminal."""
+    pid = _reflecting(terminal)
+    typed = _type_steadily(terminal, 0.8)
+    terminal.wait_for(typed[-5:])
+    terminal.tmux("kill-pane", "-t", terminal.name)
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(f"/proc/{pid}").exists()  # gone, not hanging on a terminal that is no longer there
+    assert _kept(herenow_home) == typed
