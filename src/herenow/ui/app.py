@@ -41,6 +41,7 @@ class HerenowApp(App[int]):
         self.theme = wanted if wanted in self.available_themes else (
             DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark")
         self.set_keymap(keymap(ctx.config.keys))
+        self.watchdog = None  # set when closed from outside: a last resort if closing the terminal hangs
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """Defaults for herenow's own CSS variables, so any theme (Textual's built-in ones too) works."""
@@ -101,10 +102,12 @@ class HerenowApp(App[int]):
                     flush()
                 except Exception:  # noqa: BLE001 - the next screen's words matter as much; keep going
                     pass
-        # Everything is on disk. If the terminal is gone and closing hangs on it, do not hang with it.
-        watchdog = threading.Timer(5.0, os._exit, (128 + signum,))
-        watchdog.daemon = True
-        watchdog.start()
+        if not self.is_headless:
+            # Everything is on disk. If the terminal is gone and closing hangs on it, do not hang with it
+            # (A daemon thread: a normal exit does not wait for it.)
+            self.watchdog = threading.Timer(5.0, os._exit, (128 + signum,))
+            self.watchdog.daemon = True
+            self.watchdog.start()
         self.exit(return_code=128 + signum)
 
     def on_unmount(self) -> None:
