@@ -129,3 +129,16 @@ def test_the_lock_dies_with_the_process(clock, herenow_home) -> None:
         assert not SessionStore().in_use_elsewhere("2026-11-17-1400-ab12")
     finally:
         child.kill()
+
+
+def test_a_dead_sessions_lock_file_goes_with_its_record(clock, herenow_home) -> None:
+    import os
+
+    live = make(clock)
+    lock = herenow_home / "sessions" / f"{live.record.id}.lock"
+    SessionStore().discard("2026-01-01-0000-00000000")  # another session's tidy-up leaves this lock alone
+    assert lock.exists() and SessionStore().in_use_elsewhere(live.record.id)
+    os.close(live.records._held.pop(live.record.id))  # the process that held it dies: the kernel drops the lock
+    assert lock.exists() and not SessionStore().in_use_elsewhere(live.record.id)
+    SessionStore().discard(live.record.id)  # e.g. tidied once its reflection is saved
+    assert not lock.exists() and not SessionStore().path(live.record.id).exists()

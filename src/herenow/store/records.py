@@ -115,7 +115,8 @@ class SessionStore:
 
         try:
             ensure_dir(self.folder)
-            fd = os.open(self.lock_path(record_id), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
+            fd = os.open(self.lock_path(record_id), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW,
+                         FILE_MODE)
         except OSError:
             return False
         try:
@@ -185,4 +186,10 @@ class SessionStore:
         except FileNotFoundError:
             pass
         finally:
-            self.release(record_id)
+            if record_id in self._held:
+                self.release(record_id)
+            elif not self.in_use_elsewhere(record_id):
+                try:
+                    self.lock_path(record_id).unlink()  # the lock file of a session that died: litter now
+                except OSError:
+                    pass
