@@ -125,11 +125,19 @@ def _app_pid(terminal: Terminal, timeout: float = 10) -> int:
     shell = int(terminal.tmux("display-message", "-p", "-t", terminal.name, "#{pane_pid}").strip())
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        children = Path(f"/proc/{shell}/task/{shell}/children").read_text().split()
+        children = [stat.parent.name for stat in Path("/proc").glob("[0-9]*/stat")
+                    if _parent(stat) == shell]
         if children:
             return int(children[0])
         time.sleep(0.05)
     raise AssertionError("the app never started")
+
+
+def _parent(stat: Path) -> int | None:
+    try:
+        return int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _reflecting(terminal: Terminal) -> int:
