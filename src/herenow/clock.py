@@ -1,7 +1,10 @@
-"""The session clock: real (wall-clock) time, pausable, with an injectable time source for tests.
+"""The session clock: real time, pausable, with injectable time sources for tests.
 
-Elapsed time is always computed from the clock, never by counting ticks: after a laptop sleeps for five
-minutes the session shows five more minutes.
+Two sources. Elapsed time comes from a steady clock that counts real time including sleep but never jumps when the
+wall clock is changed (``CLOCK_BOOTTIME`` where the platform has it, else ``time.monotonic``): after a laptop
+sleeps for five minutes the session shows five more minutes, and an NTP step, a manual change or a DST switch
+changes nothing. The wall clock is only for display (started at, ends at). Elapsed time is always computed from
+the clock, never by counting ticks.
 """
 
 from __future__ import annotations
@@ -12,6 +15,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 Now = Callable[[], float]
+
+if hasattr(time, "CLOCK_BOOTTIME"):
+    def steady() -> float:
+        """Seconds on a clock that counts sleep and ignores wall-clock changes (Linux: CLOCK_BOOTTIME)."""
+        return time.clock_gettime(time.CLOCK_BOOTTIME)
+else:  # pragma: no cover - macOS and others: monotonic (on macOS it counts sleep too)
+    steady = time.monotonic
+
+
+def steady_for(wall: Now) -> Now:
+    """The steady source that goes with a wall source: the real one for the real wall clock; a test's fake clock
+    (anything else) drives both, so moving it moves the session."""
+    return steady if wall is time.time else wall
+
+MAX_PLANNED_SECONDS = 600 * 60  # --minutes 1-600, --until within the next 10 hours
 
 
 @dataclass(frozen=True)
@@ -37,19 +55,32 @@ class Reading:
 
 
 class SessionClock:
+    """``now`` is the wall clock (display only); ``steady`` measures the session (default: see ``steady_for``)."""
+
     def __init__(self, planned_seconds: float, warnings_minutes: list[int] | tuple[int, ...] = (15, 10, 5),
-                 now: Now = time.time, started: float | None = None) -> None:
-        self._now = now
+                 now: Now = time.time, started: float | None = None, steady: Now | None = None) -> None:
+        self._wall = now
+        self._now = steady if steady is not None else steady_for(now)
         self.planned = float(planned_seconds)
         # A warning longer than the session itself would be wrong from the first second ("5 min left" in a
         # 1-minute session): only thresholds shorter than the session count.
         self.warnings = sorted({int(w) for w in warnings_minutes if 0 < w * 60 < self.planned}, reverse=True)
-        self.started = now() if started is None else started
+        self.started = now() if started is None else started  # wall clock, epoch seconds: display only
+        self._steady_start = self._now()
         self._paused_total = 0.0
         self._paused_since: float | None = None
 
     def now(self) -> float:
-        return self._now()
+        """The wall clock (for display)."""
+        return self._wall()
+
+    def since_start(self) -> float:
+        """Real seconds since the start, pauses included, whatever the wall clock did meanwhile."""
+        return max(0.0, self._now() - self._steady_start)
+
+    def ended_at(self) -> float:
+        """Epoch seconds for "ended": the start plus the real time since, so never before the start."""
+        return self.started + self.since_start()
 
     @property
     def paused(self) -> bool:
@@ -57,7 +88,7 @@ class SessionClock:
 
     def elapsed(self) -> float:
         current = self._paused_since if self._paused_since is not None else self._now()
-        return max(0.0, current - self.started - self._paused_total)
+        return max(0.0, current - self._steady_start - self._paused_total)
 
     def pause(self) -> float:
         """Pause; returns the elapsed session time at which it paused."""
@@ -81,7 +112,7 @@ class SessionClock:
     def read(self) -> Reading:
         elapsed = self.elapsed()
         remaining = self.planned - elapsed
-        now = self._now()
+        now = self._wall()
         return Reading(
             elapsed=elapsed,
             remaining=remaining,
@@ -90,6 +121,19 @@ class SessionClock:
             warning=self.warning_for(remaining),
             ends_at=now + max(remaining, 0.0),  # while paused, the end moves later with every second
         )
+
+
+def session_until(clock_time: str, now: float) -> float:
+    """A session length for ``--until HH:MM``: the time must fall within the next 10 hours (like ``--minutes``
+    1-600), so "12:00" typed at 12:23 is a one-line error, not a session of 23 h 37 min. Raises ValueError."""
+    seconds = seconds_until(clock_time, now)
+    if seconds > MAX_PLANNED_SECONDS:
+        import datetime as dt
+
+        at = dt.datetime.fromtimestamp(now).astimezone()
+        raise ValueError(f"--until {clock_time.strip()} is more than 10 hours after now ({at:%H:%M}); "
+                         "it takes a time within the next 10 hours")
+    return seconds
 
 
 def seconds_until(clock_time: str, now: float) -> float:

@@ -1,6 +1,9 @@
 """A live session: the clock, the cue scheduler and the record, kept together and autosaved as they change.
 
-Plain Python: the session screen calls these methods and renders what they return.
+Plain Python: the session screen calls these methods and renders what they return. The record is written on every
+change and at least once a minute (``HEARTBEAT``), so after a crash its length is right to the minute; a tick in
+between writes nothing. The session holds its record's lock (``SessionStore.hold``) while this process lives, so
+another window shows it as running, not as waiting.
 """
 
 from __future__ import annotations
@@ -9,20 +12,24 @@ import datetime as dt
 import time
 from collections.abc import Callable
 
-from herenow.clock import Reading, SessionClock
+from herenow.clock import Reading, SessionClock, steady_for
 from herenow.config import Config
 from herenow.decks.model import Deck
 from herenow.store.records import ActedOn, Moment, Pause, SessionRecord, SessionStore, ShownCue, new_record_id
 from herenow.scheduler import CueScheduler, DealtCue
 
 
+HEARTBEAT = 60.0  # seconds: the record is written at least this often while the session runs
+
+
 class LiveSession:
     def __init__(self, decks: list[Deck], config: Config, *, planned_seconds: float | None = None,
                  now: Callable[[], float] = time.time, seed: int | None = None,
-                 records: SessionStore | None = None) -> None:
+                 records: SessionStore | None = None, steady: Callable[[], float] | None = None) -> None:
         self.config = config
         planned = float(planned_seconds if planned_seconds is not None else config.session_minutes * 60)
-        self.clock = SessionClock(planned, config.warnings, now=now)
+        self._steady = steady if steady is not None else steady_for(now)
+        self.clock = SessionClock(planned, config.warnings, now=now, steady=self._steady)
         self.scheduler = CueScheduler(
             decks, planned=planned, interval=config.cue_interval_minutes * 60,
             opening=config.opening_minutes * 60, closing=config.closing_minutes * 60, seed=seed,
@@ -33,9 +40,12 @@ class LiveSession:
             decks=[deck.name for deck in decks],
         )
         self.records = records if records is not None else SessionStore()
+        self.records.hold(self.record.id)
         self.save_error: str | None = None
         self.ended = False
-        self._show(self.scheduler.start(0.0))
+        self._saved_at = self._steady()
+        if self._show(self.scheduler.start(0.0)) is None:
+            self.save()  # on disk from the first second: a crash before any key still leaves a record
 
     # ---------------------------------------------------------------- state
     @property
@@ -48,6 +58,7 @@ class LiveSession:
     def save(self) -> None:
         """Autosave the record. A failure is remembered (and shown quietly), never raised into the session."""
         self.record.elapsed_seconds = self.elapsed()
+        self._saved_at = self._steady()
         try:
             self.records.save(self.record)
             self.save_error = None
@@ -68,6 +79,8 @@ class LiveSession:
         changed = None
         if not reading.paused and not self.ended:
             changed = self._show(self.scheduler.tick(reading.elapsed))
+        if not reading.paused and not self.ended and self._steady() - self._saved_at >= HEARTBEAT:
+            self.save()  # the heartbeat: the length on disk is never more than a minute behind
         return reading, changed
 
     def next_cue(self) -> DealtCue:
@@ -114,6 +127,7 @@ class LiveSession:
         if self.clock.paused:
             self.toggle_pause()
         self.ended = True
-        self.record.ended = dt.datetime.fromtimestamp(self.clock.now()).astimezone().replace(microsecond=0)
+        # The start plus the real time since: a wall clock set back meanwhile cannot make it end before it began.
+        self.record.ended = dt.datetime.fromtimestamp(self.clock.ended_at()).astimezone().replace(microsecond=0)
         self.save()
         return self.record

@@ -76,3 +76,69 @@ def test_going_back_and_forward_again_does_not_count_cues_twice(clock) -> None:
     assert live.next_cue() == second
     third = live.next_cue()
     assert [c.id for c in live.record.cues_shown] == [first.cue.id, second.cue.id, third.cue.id]
+
+
+def test_a_quiet_session_is_written_once_a_minute_not_once_a_second(clock, herenow_home, monkeypatch) -> None:
+    live = make(clock)
+    writes = []
+    save = SessionStore.save
+    monkeypatch.setattr(SessionStore, "save", lambda self, record: (writes.append(record.elapsed_seconds),
+                                                                    save(self, record)))
+    for _ in range(3 * 60 + 30):  # three and a half minutes, no keys pressed, before the next cue is due
+        clock.advance(1)
+        live.tick()
+    assert writes == [60, 120, 180]
+    path = herenow_home / "sessions" / f"{live.record.id}.toml"
+    assert tomllib.loads(path.read_text())["elapsed_seconds"] == 180  # a crash now keeps 3 of 3.5 minutes
+
+
+def test_a_clock_set_back_mid_session_never_ends_before_it_started(clock) -> None:
+    steady = [0.0]
+    decks = [load_library().get("frame").deck]
+    live = LiveSession(decks, Config(), now=clock, steady=lambda: steady[0], seed=1)
+    steady[0] += 30 * 60
+    clock.advance(30 * 60 - 3 * 3600)  # thirty real minutes, and the wall clock set back three hours
+    record = live.end()
+    assert record.ended > record.started and record.elapsed_seconds == 30 * 60
+    assert (record.ended - record.started).total_seconds() == 30 * 60
+
+
+def test_a_running_session_is_locked_for_other_windows_until_it_is_done(clock) -> None:
+    live = make(clock)
+    other = SessionStore()  # another window on the same home
+    assert other.in_use_elsewhere(live.record.id)
+    assert not live.records.in_use_elsewhere(live.record.id)  # not "elsewhere" for the window that runs it
+    live.end()
+    assert other.in_use_elsewhere(live.record.id)  # still in use: its reflection is being written
+    live.records.discard(live.record.id)
+    assert not other.in_use_elsewhere(live.record.id)
+
+
+def test_the_lock_dies_with_the_process(clock, herenow_home) -> None:
+    import subprocess
+    import sys
+
+    code = ("from herenow.store.records import SessionStore; import sys; s = SessionStore(); "
+            "s.hold('2026-11-17-1400-ab12'); print('held', flush=True); sys.stdin.read()")
+    child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "held"
+        assert SessionStore().in_use_elsewhere("2026-11-17-1400-ab12")
+        child.kill()
+        child.wait(timeout=10)
+        assert not SessionStore().in_use_elsewhere("2026-11-17-1400-ab12")
+    finally:
+        child.kill()
+
+
+def test_a_dead_sessions_lock_file_goes_with_its_record(clock, herenow_home) -> None:
+    import os
+
+    live = make(clock)
+    lock = herenow_home / "sessions" / f"{live.record.id}.lock"
+    SessionStore().discard("2026-01-01-0000-00000000")  # another session's tidy-up leaves this lock alone
+    assert lock.exists() and SessionStore().in_use_elsewhere(live.record.id)
+    os.close(live.records._held.pop(live.record.id))  # the process that held it dies: the kernel drops the lock
+    assert lock.exists() and not SessionStore().in_use_elsewhere(live.record.id)
+    SessionStore().discard(live.record.id)  # e.g. tidied once its reflection is saved
+    assert not lock.exists() and not SessionStore().path(live.record.id).exists()

@@ -107,3 +107,121 @@ def test_compact_runs_inline_in_a_few_lines_and_survives_a_resize(terminal: Term
     terminal.keys("Left", "Enter")
     screen = terminal.wait_for("EXITED")
     assert "Quit now?" not in screen and "space next" not in screen  # inline lines are cleared on exit
+
+
+# ---------------------------------------------------------------- closed from outside: kill, hang-up, terminate
+PROMPT = "shell-prompt$ "
+
+
+def _shell(terminal: Terminal) -> None:
+    """A plain shell in the pane, so what is left after the app goes is the shell's prompt."""
+    terminal.start("bash --norc --noprofile")
+    terminal.keys("-l", f"PS1='{PROMPT}'")
+    terminal.keys("Enter")
+    terminal.wait_for(PROMPT)
+
+
+def _app_pid(terminal: Terminal, timeout: float = 10) -> int:
+    shell = int(terminal.tmux("display-message", "-p", "-t", terminal.name, "#{pane_pid}").strip())
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        children = [stat.parent.name for stat in Path("/proc").glob("[0-9]*/stat")
+                    if _parent(stat) == shell]
+        if children:
+            return int(children[0])
+        time.sleep(0.05)
+    raise AssertionError("the app never started")
+
+
+def _parent(stat: Path) -> int | None:
+    try:
+        return int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _reflecting(terminal: Terminal) -> int:
+    """The app on the reflection screen, the first answer focused; returns its process id."""
+    _shell(terminal)
+    terminal.keys(f"{HERENOW} session --deck frame --minutes 45", "Enter")
+    terminal.wait_for("space next")
+    terminal.keys("e")
+    terminal.wait_for("Reflection ·")
+    time.sleep(0.3)
+    return _app_pid(terminal)
+
+
+def _type_steadily(terminal: Terminal, seconds: float) -> str:
+    """A key every 100 ms (letters only: tmux sends each as it is)."""
+    typed = ""
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        letter = "abcdefghijklmnopqrstuvwxyz"[len(typed) % 26]
+        terminal.keys("-l", letter)
+        typed += letter
+        time.sleep(max(0.0, start + len(typed) * 0.1 - time.monotonic()))
+    return typed
+
+
+def _kept(herenow_home: Path) -> str:
+    import tomllib
+
+    drafts = list((herenow_home / "drafts").glob("*.toml"))
+    if not drafts:
+        return ""
+    return tomllib.loads(drafts[0].read_text())["answers"][0]["text"]
+
+
+def _wait_gone(pid: int, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        if Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
+            break  # exited; the shell has not reaped it yet
+        time.sleep(0.05)
+    assert not Path(f"/proc/{pid}").exists() or Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+
+
+def test_steady_typing_killed_outright_keeps_all_but_the_last_two_seconds(terminal: Terminal,
+                                                                          herenow_home: Path) -> None:
+    pid = _reflecting(terminal)
+    typed = _type_steadily(terminal, 3.0)
+    os.kill(pid, 9)
+    _wait_gone(pid)
+    kept = _kept(herenow_home)
+    assert typed.startswith(kept)
+    assert len(kept) >= len(typed) - 20, (kept, typed)  # a key every 100 ms: 2 s is 20 keys
+
+
+@pytest.mark.parametrize("signum", [1, 15], ids=["SIGHUP", "SIGTERM"])
+def test_hang_up_and_terminate_keep_everything_and_give_the_terminal_back(terminal: Terminal, herenow_home: Path,
+                                                                          signum: int) -> None:
+    import tomllib
+
+    pid = _reflecting(terminal)
+    typed = _type_steadily(terminal, 1.0)
+    terminal.wait_for(typed[-5:])  # on screen: the app has every key
+    os.kill(pid, signum)
+    _wait_gone(pid)
+    assert _kept(herenow_home) == typed  # every word, not only the last autosave
+    record = tomllib.loads(next((herenow_home / "sessions").glob("*.toml")).read_text())
+    assert record["ended"] >= record["started"]
+    screen = terminal.wait_for(PROMPT)
+    fmt = "#{alternate_on} #{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag}#{mouse_sgr_flag}"
+    flags = terminal.tmux("display-message", "-p", "-t", terminal.name, fmt).split()
+    assert flags == ["0", "0000"]  # out of the alternate screen, mouse reporting off
+    assert screen.count(PROMPT) >= 2 and "Reflection ·" not in screen  # the shell's own lines are back
+    terminal.keys("echo still-$((40+2))", "Enter")
+    terminal.wait_for("still-42")  # and the shell reads keys as typed: the terminal is not left raw
+
+
+def test_closing_the_terminal_window_keeps_every_key(terminal: Terminal, herenow_home: Path) -> None:
+    """The real thing, not a signal sent by hand: the pane goes, and with it the terminal."""
+    pid = _reflecting(terminal)
+    typed = _type_steadily(terminal, 0.8)
+    terminal.wait_for(typed[-5:])
+    terminal.tmux("kill-pane", "-t", terminal.name)
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(f"/proc/{pid}").exists()  # gone, not hanging on a terminal that is no longer there
+    assert _kept(herenow_home) == typed

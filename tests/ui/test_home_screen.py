@@ -65,3 +65,68 @@ async def test_no_color_is_honoured(clock, monkeypatch) -> None:
     app = HerenowApp(AppContext.load(now=clock))
     async with app.run_test(size=(80, 24)):
         assert app.no_color
+
+
+def waiting_line(app: HerenowApp) -> str:
+    return str(app.screen.query_one("#home-waiting").render())
+
+
+async def test_a_session_running_in_another_window_is_not_offered(clock) -> None:
+    from herenow.store.reflections import ReflectionStore
+
+    window_a = HerenowApp(AppContext.load(now=clock, seed=1), start="session")
+    async with window_a.run_test(size=(80, 24)) as pilot_a:
+        clock.advance(1200)
+        running = window_a.screen.live.record
+        window_b = HerenowApp(AppContext.load(now=clock, seed=2))
+        async with window_b.run_test(size=(80, 24)) as pilot_b:
+            assert not any("Reflect on" in o or "Finish" in o for o in options(window_b))
+            assert f"The session from {running.started:%a %d %b, %H:%M} is running in another window." == \
+                waiting_line(window_b)
+            await pilot_b.press("q")
+        await pilot_a.press("e")  # window A ends its session and writes its reflection
+        await pilot_a.pause()
+        window_a.screen.query_one("#answer-0").text = "window A's own words"
+        await pilot_a.press("ctrl+s")
+        await pilot_a.pause()
+    saved, _ = ReflectionStore().get(running.id)
+    assert saved.answers[0].text == "window A's own words"
+    assert len(list(ReflectionStore().files())) == 1  # nothing else written, nothing replaced
+
+
+async def test_a_quit_session_is_offered_again_once_its_window_is_closed(clock) -> None:
+    window_a = HerenowApp(AppContext.load(now=clock, seed=1), start="session")
+    async with window_a.run_test(size=(80, 24)) as pilot_a:
+        clock.advance(600)
+        await pilot_a.press("q")
+        await pilot_a.pause()
+        await pilot_a.press("left", "enter")
+    window_b = HerenowApp(AppContext.load(now=clock, seed=2))
+    async with window_b.run_test(size=(80, 24)):
+        assert options(window_b)[0].startswith("Reflect on the 10-minute session")
+        assert "running in another window" not in waiting_line(window_b)
+
+
+async def test_leftovers_of_a_saved_reflection_are_tidied_not_offered(clock, herenow_home: Path) -> None:
+    import datetime as dt
+
+    from herenow.store.drafts import DraftStore
+    from herenow.store.records import SessionRecord
+    from herenow.store.reflections import Answer, Reflection, ReflectionStore
+
+    record = SessionRecord(id="2026-11-17-1400-ab12cd34", started=dt.datetime(2026, 11, 17, 14, 0,
+                                                                             tzinfo=dt.timezone.utc),
+                           planned_minutes=50, elapsed_seconds=3000)
+    final = Reflection(id=record.id, created=record.started, session=record,
+                       answers=[Answer(prompt="What happened?", text="the final text")])
+    ReflectionStore().save(final)
+    ctx = AppContext.load(now=clock)
+    ctx.records.save(record)  # killed between the save and the tidy-up: both leftovers are still there
+    DraftStore().save(final.model_copy(update={"answers": [Answer(prompt="What happened?", text="the fin")]}))
+    app = HerenowApp(ctx)
+    async with app.run_test(size=(80, 24)):
+        assert options(app)[0] == "Start a 50-minute session"
+        assert "waiting" not in waiting_line(app)
+    assert not (herenow_home / "sessions" / f"{record.id}.toml").exists()
+    assert DraftStore().pending() == ([], [])
+    assert ReflectionStore().get(record.id)[0].answers[0].text == "the final text"

@@ -11,16 +11,16 @@ import pytest
 from textual.widgets import Checkbox, Input, TextArea
 
 from herenow.context import AppContext
+from herenow.reflecting import ReflectionDraft
 from herenow.store.drafts import DraftStore
 from herenow.store.records import ActedOn, Moment, SessionRecord, SessionStore, ShownCue
 from herenow.store.reflections import Reflection, ReflectionStore
 from herenow.ui import dialogs
 from herenow.ui.app import HerenowApp
-from herenow.ui.screens import reflection as reflection_module
 from herenow.ui.screens.reflection import ReflectionScreen
 from herenow.ui.widgets.rating import Rating
 
-from conftest import fill, mode, read_only, screen_text
+from conftest import fill, mode, read_every_file, read_only, screen_text
 
 UTC = dt.timezone.utc
 
@@ -64,7 +64,8 @@ def new_app(clock, **config) -> HerenowApp:
 
 @pytest.fixture
 def quick_autosave(monkeypatch):
-    monkeypatch.setattr(reflection_module, "AUTOSAVE_DELAY", 0.05)
+    monkeypatch.setattr(ReflectionDraft, "pause", 0.05)
+    monkeypatch.setattr(ReflectionDraft, "max_wait", 0.1)
 
 
 async def test_summary_prompts_and_first_focus(clock) -> None:
@@ -219,23 +220,24 @@ async def test_escape_then_stay_or_discard(clock) -> None:
     assert SessionStore().pending()[0] == []
 
 
-async def test_autosave_waits_for_a_pause_in_typing(clock, monkeypatch) -> None:
-    """Nothing written while typing (keys closer together than the delay), the draft there a delay after the last
-    key. The delay is shortened to 0.4 s here; the app's is about two seconds."""
-    monkeypatch.setattr(reflection_module, "AUTOSAVE_DELAY", 0.4)
+async def test_steady_typing_is_kept_before_it_pauses(clock, monkeypatch) -> None:
+    """Typing that never pauses long enough: the draft still follows, within the max-wait."""
+    monkeypatch.setattr(ReflectionDraft, "pause", 30.0)  # never reached in this test: only the max-wait writes
+    monkeypatch.setattr(ReflectionDraft, "max_wait", 0.15)
     record = make_record()
     app = new_app(clock)
     draft_file = Path(os.environ["HERENOW_HOME"]) / "drafts" / f"{record.id}.toml"
     async with app.run_test(size=(80, 24)) as pilot:
         await open_reflection(pilot, record)
-        for letter in "steady":
+        kept_while_typing = []
+        for letter in "steady typing, never a pause":
             await pilot.press(letter)
-            await pilot.pause(0.1)
-        assert not draft_file.exists()
-        await pilot.pause(reflection_module.AUTOSAVE_DELAY + 0.3)
-        assert draft_file.exists()
-        draft, _ = DraftStore().load(record.id)
-        assert draft.answers[0].text == "steady"
+            await pilot.pause(0.05)
+            if draft_file.exists():
+                kept_while_typing.append(DraftStore().load(record.id)[0].answers[0].text)
+        assert len(set(kept_while_typing)) >= 3  # written again and again during the typing
+        await pilot.pause(ReflectionDraft.max_wait + 0.2)
+        assert DraftStore().load(record.id)[0].answers[0].text == "steady typing, never a pause"
 
 
 async def test_quitting_keeps_the_latest_text(clock) -> None:
@@ -305,7 +307,7 @@ async def test_the_privacy_warning_outlasts_the_draft_autosave(clock, quick_auto
         await pilot.pause(0.3)
         assert DraftStore().load(record.id)[0] is not None  # the autosave did run
         assert status(app) == warning
-        await pilot.pause(reflection_module.AUTOSAVE_DELAY)
+        await pilot.pause(ReflectionDraft.max_wait)
         assert status(app) == warning
         assert app.screen is screen and ReflectionStore().find(record.id) is None
 
@@ -597,3 +599,87 @@ async def test_ratings_by_mouse(clock) -> None:
         await pilot.pause()
         await pilot.click(rating, offset=(rating.label_width + 1 + 3 * 2 + 1, 0))  # the "3"
         assert rating.value == 3
+
+
+def _read_only(monkeypatch) -> None:
+    def refuse(self, reflection):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(DraftStore, "save", refuse)
+    monkeypatch.setattr(ReflectionStore, "save", refuse)
+
+
+async def test_quitting_asks_first_when_nothing_could_be_saved_or_kept(clock, monkeypatch) -> None:
+    _read_only(monkeypatch)
+    record = make_record()
+    app = new_app(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_reflection(pilot, record)
+        screen.query_one("#answer-0", TextArea).text = "words nowhere else"
+        screen.query_one("#note", TextArea).text = "and a note"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert status(app).startswith("Not saved: could not save (Read-only file system). Your text is still here.")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        shown = " ".join(screen_text(app).replace("│", " ").split())
+        assert "Nothing here could be saved or kept as a draft (Read-only file system)." in shown
+        assert "Quitting now loses 1 answer, the note." in shown
+        await pilot.press("enter")  # the focus is on "Stay"
+        await pilot.pause()
+        assert app.screen is screen and app.is_running
+        assert screen.query_one("#answer-0", TextArea).text == "words nowhere else"
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("left", "enter")  # "Quit anyway": the person's own say
+        await pilot.pause()
+    assert app.return_code == 0 and not app.is_running
+
+
+async def test_quitting_does_not_ask_when_the_draft_can_be_kept(clock) -> None:
+    record = make_record()
+    app = new_app(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_reflection(pilot, record)
+        screen.query_one("#answer-0", TextArea).text = "kept on the way out"
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert not app.is_running
+    assert DraftStore().load(record.id)[0].answers[0].text == "kept on the way out"
+
+
+async def test_a_reflection_saved_meanwhile_in_another_window_is_never_replaced(clock) -> None:
+    record = make_record()
+    app = new_app(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_reflection(pilot, record)
+        screen.query_one("#answer-0", TextArea).text = "written in this window"
+        ReflectionStore().save(Reflection(id=record.id, created=dt.datetime(2026, 11, 17, 15, 0, tzinfo=UTC),
+                                          session=record, note="saved in the other window"))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"
+        assert home_line(app).startswith("A reflection for this session was already saved, perhaps in another "
+                                         "window. Yours is kept beside it as a second one; nothing was replaced.")
+    assert ReflectionStore().get(record.id)[0].note == "saved in the other window"
+    found, problems = read_every_file(ReflectionStore())
+    assert problems == [] and sorted(r.note or r.answers[0].text for r in found) == [
+        "saved in the other window", "written in this window"]
+
+
+async def test_discarding_a_leftover_keeps_the_saved_reflection(clock) -> None:
+    record = make_record()
+    ReflectionStore().save(Reflection(id=record.id, created=dt.datetime(2026, 11, 17, 15, 0, tzinfo=UTC),
+                                      session=record, note="the final text"))
+    app = new_app(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_reflection(pilot, record)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("right", "enter")  # "Discard"
+        await pilot.pause()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"
+        assert "already saved; it is kept as it was" in home_line(app)
+    assert ReflectionStore().get(record.id)[0].note == "the final text"

@@ -235,3 +235,37 @@ async def test_silent_unless_the_bell_is_turned_on_then_once_at_the_end(clock, h
         await advance(pilot, clock, 61)
         await advance(pilot, clock, 60)
     assert rings == [1]
+
+
+async def test_closed_from_outside_the_session_record_is_written_and_ended(clock, herenow_home: Path) -> None:
+    """SIGHUP/SIGTERM mid-session (the blank screen up, even): the record is ended with its length, then exit."""
+    import signal
+
+    app = session_app(clock, deck_names=["frame"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        record_id = app.screen.live.record.id
+        await advance(pilot, clock, 17 * 60 + 30)  # no key pressed for 17 minutes: only the heartbeat wrote
+        await pilot.press("b")
+        await pilot.pause()
+        assert isinstance(app.screen, BlankScreen)
+        app.close_from_outside(signal.SIGTERM)
+        await pilot.pause()
+    assert app.return_code == 128 + signal.SIGTERM
+    saved = tomllib.loads((herenow_home / "sessions" / f"{record_id}.toml").read_text())
+    assert saved["elapsed_seconds"] == 17 * 60 + 30 and saved["ended"] > saved["started"]
+
+
+async def test_the_tick_writes_only_the_minute_heartbeat(clock, monkeypatch) -> None:
+    writes = []
+    save = SessionStore.save
+    monkeypatch.setattr(SessionStore, "save", lambda self, record: (writes.append(record.elapsed_seconds),
+                                                                    save(self, record)))
+    app = session_app(clock, deck_names=["frame"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        writes.clear()
+        for _ in range(150):  # two and a half minutes of once-a-second ticks
+            clock.advance(1)
+            app.screen.tick()
+        await pilot.pause()
+        assert "02:30 in" in text(app, "#timer")
+    assert writes == [60, 120]

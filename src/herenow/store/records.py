@@ -7,6 +7,7 @@ inside the reflection file. No client names: nothing here ever asks for one.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
 from pathlib import Path
 
@@ -86,13 +87,80 @@ def at_text(seconds: int | float) -> str:
 
 
 class SessionStore:
-    """Session records awaiting a reflection, one TOML file each in the sessions dir."""
+    """Session records awaiting a reflection, one TOML file each in the sessions dir.
+
+    A session in use (running, or being reflected on) holds an OS lock, ``fcntl.flock`` on ``<id>.lock`` beside
+    its record, for as long as this store holds it (released by ``discard`` or when the process dies, however it
+    dies). Another window sees the lock and never offers that session for a reflection.
+    """
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or paths.locations().sessions_dir
+        self._held: dict[str, int] = {}  # record id -> open, locked file descriptor
 
     def path(self, record_id: str) -> Path:
         return self.folder / f"{record_id}.toml"
+
+    def lock_path(self, record_id: str) -> Path:
+        return self.folder / f"{record_id}.lock"
+
+    def hold(self, record_id: str) -> bool:
+        """Lock the session as in use by this process. False if the lock could not be taken (a read-only folder:
+        the session still runs; another window may then offer it)."""
+        if record_id in self._held:
+            return True
+        import fcntl
+
+        from herenow.store.paths import FILE_MODE, ensure_dir
+
+        try:
+            ensure_dir(self.folder)
+            fd = os.open(self.lock_path(record_id), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW,
+                         FILE_MODE)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self._held[record_id] = fd
+        return True
+
+    def release(self, record_id: str) -> None:
+        fd = self._held.pop(record_id, None)
+        if fd is None:
+            return
+        try:
+            os.unlink(self.lock_path(record_id))
+        except OSError:
+            pass
+        os.close(fd)  # closing drops the lock
+
+    def release_all(self) -> None:
+        """Let go of every session this store holds (the app is closing; the records stay for next time)."""
+        for record_id in list(self._held):
+            self.release(record_id)
+
+    def in_use_elsewhere(self, record_id: str) -> bool:
+        """True while another process (or another store in this one) holds the session's lock."""
+        if record_id in self._held:
+            return False
+        import fcntl
+
+        try:
+            fd = os.open(self.lock_path(record_id), os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+        except OSError:
+            return False  # no lock file: nobody holds it
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        finally:
+            os.close(fd)
+        return False
 
     def save(self, record: SessionRecord) -> None:
         import tomli_w
@@ -117,3 +185,11 @@ class SessionStore:
             self.path(record_id).unlink()
         except FileNotFoundError:
             pass
+        finally:
+            if record_id in self._held:
+                self.release(record_id)
+            elif not self.in_use_elsewhere(record_id):
+                try:
+                    self.lock_path(record_id).unlink()  # the lock file of a session that died: litter now
+                except OSError:
+                    pass

@@ -204,6 +204,10 @@ class ReflectionStore:
             return path
         return None
 
+    def has_reflection_for(self, record_id: str) -> bool:  # nl-store will replace
+        """True if a reflection for this session is saved."""
+        return self.find(record_id) is not None
+
     def get(self, reflection_id: str) -> tuple[Reflection | None, list[Problem]]:
         path = self.find(reflection_id)
         if path is None:

@@ -52,6 +52,7 @@ class HerenowApp(App[int]):
         self.theme = wanted if wanted in self.available_themes else (
             DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark")
         self.set_keymap(keymap(ctx.config.keys))
+        self.watchdog = None  # set when closed from outside: a last resort if closing the terminal hangs
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """Defaults for herenow's own CSS variables, so any theme (Textual's built-in ones too) works."""
@@ -69,6 +70,8 @@ class HerenowApp(App[int]):
     def on_mount(self) -> None:
         self._remember_theme = True
         self._neutral_window_title()
+        if not self.is_headless:
+            self._handle_signals()
         if self.start == "session":
             self.start_session(self.session_options)
         elif self.start == "review":
@@ -83,6 +86,43 @@ class HerenowApp(App[int]):
             from herenow.ui.screens.home import HomeScreen
 
             self.push_screen(HomeScreen())
+
+    # ---------------------------------------------------------------- closed from outside
+    def _handle_signals(self) -> None:
+        """SIGHUP (the terminal window closed) and SIGTERM (logout, shutdown) close the app like a quit: what is on
+        screen is written first, then Textual's driver restores the terminal (alternate screen left, mouse off)."""
+        import asyncio
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGHUP, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(signum, self.close_from_outside, signum)
+            except (NotImplementedError, RuntimeError, ValueError, AttributeError):  # pragma: no cover - Windows
+                pass
+
+    def close_from_outside(self, signum: int) -> None:
+        """Write every screen's state now, synchronously (the session record, the reflection draft), then exit."""
+        import os
+        import threading
+
+        for screen in reversed(self.screen_stack):
+            flush = getattr(screen, "flush", None)
+            if callable(flush):
+                try:
+                    flush()
+                except Exception:  # noqa: BLE001 - the next screen's words matter as much; keep going
+                    pass
+        if not self.is_headless:
+            # Everything is on disk. If the terminal is gone and closing hangs on it, do not hang with it
+            # (A daemon thread: a normal exit does not wait for it.)
+            self.watchdog = threading.Timer(5.0, os._exit, (128 + signum,))
+            self.watchdog.daemon = True
+            self.watchdog.start()
+        self.exit(return_code=128 + signum)
+
+    def on_unmount(self) -> None:
+        self.ctx.records.release_all()  # the sessions stay waiting for a reflection, free for any window
 
     def _neutral_window_title(self) -> None:
         """The terminal's title bar shows only "herenow": never a cue, a time or anything about a client."""

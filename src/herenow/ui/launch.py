@@ -9,7 +9,7 @@ from herenow.errors import UserError
 
 
 def run_app(args: argparse.Namespace) -> int:
-    from herenow.clock import seconds_until
+    from herenow.clock import session_until
     from herenow.context import AppContext
 
     # Problems with files are shown inside the app (home screen, session notes); here only the user's arguments
@@ -36,7 +36,7 @@ def run_app(args: argparse.Namespace) -> int:
             options.planned_seconds = args.minutes * 60
         if args.until:
             try:
-                options.planned_seconds = seconds_until(args.until, ctx.now())
+                options.planned_seconds = session_until(args.until, ctx.now())
             except ValueError as exc:
                 raise UserError(str(exc)) from None
     if theme and theme != ctx.config.theme:

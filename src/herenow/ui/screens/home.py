@@ -25,6 +25,7 @@ class HomeScreen(Screen[None]):
         super().__init__()
         self._pending: list[SessionRecord] = []
         self._drafts: list = []
+        self._in_other_windows: list[SessionRecord] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
@@ -49,16 +50,14 @@ class HomeScreen(Screen[None]):
 
     def refresh_state(self) -> None:
         """Re-read what is waiting (session records, drafts) and rebuild the action list."""
+        from herenow.reflecting import find_waiting
+        from herenow.store.drafts import DraftStore
+
         ctx = self.app.ctx
-        self._pending, record_problems = ctx.records.pending()
-        try:
-            from herenow.store.drafts import DraftStore
-        except ImportError:  # pragma: no cover - drafts arrive with the reflections work
-            self._drafts, draft_problems = [], []
-        else:
-            self._drafts, draft_problems = DraftStore().pending()
-        draft_ids = {d.id for d in self._drafts}
-        self._pending = [r for r in self._pending if r.id not in draft_ids]
+        # Leftovers whose reflection is saved are tidied away first; a session in use in another window is
+        # shown as running there, never offered here.
+        waiting = find_waiting(ctx.records, DraftStore(), ctx.store)
+        self._pending, self._drafts, self._in_other_windows = waiting.records, waiting.drafts, waiting.running
         presets = ctx.config.presets or [ctx.config.session_minutes]
         actions = self.query_one("#home-actions", OptionList)
         actions.clear_options()
@@ -77,26 +76,27 @@ class HomeScreen(Screen[None]):
         actions.add_option(Option("Decks: browse and edit", id="workshop"))
         actions.add_option(Option("Choose a theme", id="theme"))
         actions.add_option(Option("Quit", id="quit"))
-        waiting = len(self._drafts) + len(self._pending)
-        waiting_text = f"{waiting} session{'s' if waiting != 1 else ''} waiting for a reflection." if waiting else ""
         message, self._message = getattr(self, "_message", None), None  # a message from show_message, used once
         self.query_one("#home-waiting", Static).update(
-            " ".join(t for t in (message, waiting_text) if t) or
+            " ".join(t for t in (message, self._waiting_text()) if t) or
             "A cue card and a calm timer for the session; a short reflection after.")
-        problems = [str(p) for p in ctx.problems + record_problems + draft_problems]
+        problems = [str(p) for p in ctx.problems + waiting.problems]
         box = self.query_one("#home-problems", Static)
         box.update("\n".join(problems[:5]) + (f"\n(and {len(problems) - 5} more)" if len(problems) > 5 else ""))
         box.display = bool(problems)
         actions.highlighted = 0
 
+    def _waiting_text(self) -> str:
+        waiting = len(self._drafts) + len(self._pending)
+        parts = [f"{waiting} session{'s' if waiting != 1 else ''} waiting for a reflection."] if waiting else []
+        parts += [f"The session from {r.started:%a %d %b, %H:%M} is running in another window." for r in self._in_other_windows]
+        return " ".join(parts)
+
     def show_message(self, text: str) -> None:
         """A quiet line in place of the welcome text ("Reflection saved."); it lasts through the next refresh."""
         self._message = text
         if self.is_mounted:
-            waiting = len(self._drafts) + len(self._pending)
-            plural = "s" if waiting != 1 else ""
-            self.query_one("#home-waiting", Static).update(
-                f"{text} {waiting} session{plural} waiting for a reflection." if waiting else text)
+            self.query_one("#home-waiting", Static).update(" ".join(t for t in (text, self._waiting_text()) if t))
 
     def on_screen_resume(self) -> None:
         self.refresh_state()

@@ -2,12 +2,17 @@
 
 - The first prompt has the focus; tab moves between fields; ``ctrl+s`` saves; ``escape`` asks whether to keep a
   draft, discard, or stay.
-- What is typed is kept as a draft (``drafts/<id>.toml``) about 1.5 s after the last change, and when the screen
-  closes for any reason. The draft goes once the reflection is saved.
+- The screen renders a ``herenow.reflecting.ReflectionDraft`` and forwards every edit to it; the model decides
+  when a draft is due (a second after the typing pauses, and never more than 1.5 s after the first change not yet
+  kept), what a save does, and whether quitting would lose anything. What is typed is kept as a draft
+  (``drafts/<id>.toml``), and when the screen closes for any reason (a SIGHUP or SIGTERM too). The draft goes
+  once the reflection is saved. A reflection already saved for the session is never replaced: this one is kept
+  beside it, and the screen says so.
 - Saving a reflection left exactly as it opened (nothing written, ticked or rated) writes a reflection file
   holding only the session record: the session is counted, and no empty answers are stored as if they were
   content. "Discard" in the escape dialog does the same after removing the draft.
 - A save that fails (full disk, read-only folder) says so on one line; the text stays on screen and in the draft.
+  If neither could be written, ``ctrl+q`` asks first and says what would be lost.
 - Text that looks like an email address or a phone number gets a quiet warning, which stays until the text changes
   or is saved; a second ``ctrl+s`` saves anyway, but only exactly the text warned about: after any change the next
   ``ctrl+s`` checks again.
@@ -25,13 +30,10 @@ from textual.suggester import Suggester
 from textual.timer import Timer
 from textual.widgets import Checkbox, Footer, Input, RadioButton, RadioSet, Static, TextArea
 
-from herenow.store.drafts import DraftStore
-from herenow.privacy import looks_private
+from herenow.reflecting import ReflectionDraft
 from herenow.store.records import SessionRecord, at_text
 from herenow.store.reflections import RATING_NOTE, RATINGS, Answer, Reflection, prompts_for
 from herenow.ui.widgets.rating import Rating
-
-AUTOSAVE_DELAY = 1.5  # seconds after the last change
 
 
 class TagSuggester(Suggester):
@@ -55,11 +57,6 @@ class TagSuggester(Suggester):
 
 def _split_tags(value: str) -> list[str]:
     return [t.strip() for t in value.split(",") if t.strip()]
-
-
-def _content(reflection: Reflection) -> dict:
-    """What the therapist can change: used to tell whether anything new needs keeping."""
-    return reflection.model_dump(mode="json", exclude={"created", "updated", "schema_version"})
 
 
 class ReflectionScreen(Screen[None]):
@@ -101,25 +98,10 @@ class ReflectionScreen(Screen[None]):
     def __init__(self, record: SessionRecord, draft: Reflection | None = None) -> None:
         super().__init__()
         self.record = record
-        self.draft = draft
-        self.drafts = DraftStore()
-        self._draft_problem: str | None = None
-        if draft is None:
-            found, problems = self.drafts.load(record.id)
-            if found is not None:
-                self.draft = found
-            elif problems:
-                # A draft file we cannot read: leave it exactly as it is, and do not write over it.
-                self._draft_problem = str(problems[0])
+        self.draft = draft  # the draft to resume, when the home screen offers one
+        self.model: ReflectionDraft | None = None  # made on mount (it needs the app's stores and clock)
         self._prompts: list[str] = []
-        self._created: dt.datetime | None = None
-        self._baseline: dict | None = None
-        self._kept: dict | None = None  # content of the draft on disk, if any
         self._timer: Timer | None = None
-        self._warned: dict | None = None  # content the privacy warning was shown for; saved as is on ctrl+s
-        self._warning = ""  # the privacy warning's words, while it applies
-        self._done = False
-        self._latest: Reflection | None = None
 
     # ---------------------------------------------------------------- building
     @property
@@ -132,7 +114,10 @@ class ReflectionScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         ctx = self.ctx
         record = self.record
-        draft = self.draft
+        ctx.records.hold(record.id)  # in use here: another window shows it as running, not as waiting
+        self.model = ReflectionDraft.open(record, store=ctx.store, records=ctx.records, created=self._now(),
+                                          resumed=self.draft)
+        draft = self.draft = self.model.resumed
         if draft is not None and draft.answers:
             self._prompts = [a.prompt for a in draft.answers]
         else:
@@ -142,7 +127,6 @@ class ReflectionScreen(Screen[None]):
                 if item is not None:
                     deck_prompts.append(list(item.deck.reflection_prompts))
             self._prompts = prompts_for(deck_prompts)
-        self._created = draft.created if draft is not None else self._now()
         answers = {i: a.text for i, a in enumerate(draft.answers)} if draft is not None else {}
 
         yield Static(f"Reflection · {record.started:%a %d %b %Y, %H:%M} · {record.length_minutes} min",
@@ -199,20 +183,21 @@ class ReflectionScreen(Screen[None]):
         return "\n".join(lines)
 
     def on_mount(self) -> None:
-        state = self.current()
-        self._baseline = _content(state)
-        if self.draft is not None and self.drafts.exists(self.draft.id):
-            self._kept = _content(self.draft)
+        model = self.model
+        assert model is not None
+        model.start(self.current())
+        if model.resumed_from_disk:
             self.set_status("The draft is back, as it was left.")
-        if self._draft_problem:
+        if model.draft_problem:
             self.set_status(f"A draft for this session could not be read and is left as it is: "
-                            f"{self._draft_problem}", warn=True)
+                            f"{model.draft_problem}", warn=True)
         self.query_one("#answer-0", TextArea).focus(scroll_visible=False)
         self.call_after_refresh(self.query_one("#refl-body", VerticalScroll).scroll_home, animate=False)
 
     # ---------------------------------------------------------------- state
     def current(self) -> Reflection:
         """The reflection as it stands on screen."""
+        assert self.model is not None
         answers = [Answer(prompt=prompt, text=self.query_one(f"#answer-{i}", TextArea).text)
                    for i, prompt in enumerate(self._prompts)]
         ratings = {}
@@ -224,7 +209,7 @@ class ReflectionScreen(Screen[None]):
         invited = None if radio is None else radio.id == "feedback-yes"
         client = self.query("#client-code")
         return Reflection(
-            id=self.record.id, created=self._created or self._now(), session=self.record, answers=answers,
+            id=self.record.id, created=self.model.created, session=self.record, answers=answers,
             ratings=ratings, supervision=self.query_one("#supervision", Checkbox).value, invited_feedback=invited,
             tags=_split_tags(self.query_one("#tags", Input).value), note=self.query_one("#note", TextArea).text,
             client_code=client.first(Input).value.strip() if client else "",
@@ -235,22 +220,23 @@ class ReflectionScreen(Screen[None]):
         status.update(message)
         status.set_class(warn, "warn")
 
-    # ---------------------------------------------------------------- autosave
+    # ---------------------------------------------------------------- autosave: the model decides when
     def _changed(self) -> None:
-        if self._done or not self.is_mounted:
+        model = self.model
+        if model is None or model.done or not self.is_mounted:
             return
         try:
-            self._latest = self.current()  # cheap; kept so that a sudden exit can still write the draft
+            state = self.current()  # cheap; the model keeps it so that a sudden exit can still write the draft
         except Exception:  # noqa: BLE001 - a widget still mounting
-            pass
-        else:
-            if self._warned is not None and _content(self._latest) != self._warned:
-                # Changed since the privacy warning: it no longer applies, and the next ctrl+s checks again.
-                self._warned = None
-                self.set_status("")
+            return
+        if model.edit(state):
+            self.set_status("")  # the privacy warning no longer applies; the next ctrl+s checks again
+        due = model.due_in()
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(AUTOSAVE_DELAY, self.autosave, name="reflection-autosave")
+            self._timer = None
+        if due is not None:
+            self._timer = self.set_timer(max(due, 0.01), self.autosave, name="reflection-autosave")
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         self._changed()
@@ -267,105 +253,71 @@ class ReflectionScreen(Screen[None]):
     def on_rating_changed(self, event: Rating.Changed) -> None:
         self._changed()
 
-    def keep_draft(self, state: Reflection | None = None) -> str | None:
-        """Write the draft if anything changed since it was last kept. Returns an error message or None."""
-        if self._draft_problem:
-            return "the draft file for this session could not be read, so it is left as it is"
-        state = state or self.current()
-        content = _content(state)
-        if content == (self._kept if self._kept is not None else self._baseline) and (
-                self._kept is not None or not state.has_content):
-            return None
-        try:
-            self.drafts.save(state)
-        except (OSError, ValueError) as exc:
-            return f"could not keep a draft ({getattr(exc, 'strerror', None) or exc})"
-        self._kept = content
-        return None
+    def keep_draft(self) -> str | None:
+        """Write the draft now if anything changed since it was last kept. Returns an error message or None."""
+        assert self.model is not None
+        return self.model.keep(self.current())
 
     def autosave(self) -> None:
         self._timer = None
-        if self._done or not self.is_mounted:
+        model = self.model
+        if model is None or model.done or not self.is_mounted:
             return
-        error = self.keep_draft()
+        error = model.keep()
         if error:
             note = f"Note: {error}. Your text is still here."
-            self.set_status(f"{self._warning}\n{note}" if self._warned is not None else note, warn=True)
-        elif (self.query_one("#refl-status", Static).has_class("warn") and not self._draft_problem
-              and self._warned is None):
+            self.set_status(f"{model.warning}\n{note}" if model.warned is not None else note, warn=True)
+        elif (self.query_one("#refl-status", Static).has_class("warn") and not model.draft_problem
+              and model.warned is None):
             self.set_status("")  # a draft that could not be kept before is kept now; the privacy warning stays
+
+    def flush(self) -> None:
+        """The app is being closed from outside (SIGHUP, SIGTERM): write the draft now, synchronously."""
+        model = self.model
+        if model is not None and not model.done:
+            try:
+                model.keep()
+            except Exception:  # noqa: BLE001 - never let leaving fail; the last autosave stands
+                pass
 
     def on_unmount(self) -> None:
         """Leaving for any reason (quit, a closed terminal): keep what was typed."""
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        if not self._done and self._latest is not None:
-            try:
-                self.keep_draft(self._latest)
-            except Exception:  # noqa: BLE001 - never let leaving fail; the last autosave stands
-                pass
+        self.flush()
 
     # ---------------------------------------------------------------- save and leave
-    def _privacy_warnings(self, state: Reflection) -> list[str]:
-        found = []
-        for i, answer in enumerate(state.answers, start=1):
-            found += [f"Answer {i} {w}" for w in looks_private(answer.text)]
-        found += [f"The note {w}" for w in looks_private(state.note)]
-        found += [f"A tag {w}" for w in looks_private(" ".join(state.tags))]
-        found += [f"The client code {w}" for w in looks_private(state.client_code)]
-        return found
-
-    def _write(self, reflection: Reflection) -> str | None:
-        """Save to the store and tidy up. Returns an error message or None."""
-        try:
-            self.ctx.store.save(reflection)
-        except (OSError, ValueError) as exc:
-            return f"could not save ({getattr(exc, 'strerror', None) or exc})"
-        self._done = True
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        try:
-            self.ctx.records.discard(self.record.id)
-        except OSError:
-            pass  # the reflection holds the record; a leftover record file is harmless
-        try:
-            self.drafts.discard(self.record.id)
-        except OSError:
-            pass
-        return None
-
     def action_save(self) -> None:
-        if self._done:
+        model = self.model
+        if model is None or model.done:
             return
-        state = self.current()
-        warnings = self._privacy_warnings(state)
-        content = _content(state)
-        if warnings and content != self._warned:
-            self._warned = content
-            more = f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""
-            self._warning = f"{warnings[0]}{more}. ctrl+s again saves it as it is."
-            self.set_status(self._warning, warn=True)
-            return
-        if state.has_content:
-            to_save = state
+        outcome = model.save(self.current())  # a draft timer still running stops by itself once saved
+        if outcome.finished:
+            self.app.go_home(outcome.message)
         else:
-            to_save = Reflection(id=state.id, created=state.created, session=self.record)
-        error = self._write(to_save)
-        if error:
-            draft_error = self.keep_draft(state) if state.has_content else None
-            where = "Your text is still here" + ("" if draft_error or not state.has_content else
-                                                  " and in the draft")
-            self.set_status(f"Not saved: {error}. {where}.", warn=True)
+            self.set_status(outcome.message, warn=True)
+
+    def confirm_quit(self) -> None:
+        """ctrl+q: quit at once, keeping the draft; ask first only if nothing could be saved or kept."""
+        from herenow.ui.dialogs import confirm
+
+        assert self.model is not None
+        lost = self.model.what_would_be_lost(self.current())
+        if lost is None:
+            self.app.exit(0)
             return
-        self.app.go_home("Reflection saved." if state.has_content else
-                         "Session kept, without a reflection.")
+
+        def answer(choice: str | None) -> None:
+            if choice == "yes":
+                self.app.exit(0)
+
+        self.app.push_screen(confirm(lost, "Quit anyway", "Stay"), answer)
 
     def action_leave(self) -> None:
         from herenow.ui.dialogs import Choice
 
-        if self._done:
+        if self.model is None or self.model.done:
             return
         question = ("Leave this reflection?\nKeep a draft to finish it later from the home screen, or discard "
                     "what is written here (the session's times, decks and moments are kept).")
@@ -375,17 +327,17 @@ class ReflectionScreen(Screen[None]):
         )
 
     def _leave_answer(self, choice: str | None) -> None:
+        assert self.model is not None
         if choice == "keep":
             error = self.keep_draft()
             if error:
                 self.set_status(f"Still here: {error}. Your text is safe on screen.", warn=True)
                 return
-            self._done = True
+            self.model.done = True
             self.app.go_home()
         elif choice == "discard":
-            error = self._write(Reflection(id=self.record.id, created=self._created or self._now(),
-                                           session=self.record))
-            if error:
-                self.set_status(f"Still here: {error}. Your text is safe on screen.", warn=True)
+            outcome = self.model.discard()
+            if not outcome.finished:
+                self.set_status(outcome.message, warn=True)
                 return
-            self.app.go_home()
+            self.app.go_home(outcome.message if outcome.message.startswith("A reflection") else None)

@@ -81,7 +81,7 @@ class SessionScreen(Screen[None]):
         self.query_one("#keys-short", QuietStatic).show(
             f"{first['next_cue']} next · {first['blank']} blank · {first['end']} end · {first['quit']} quit")
         self.live = LiveSession(self.decks, ctx.config, planned_seconds=self.planned_seconds, now=ctx.now,
-                                seed=ctx.seed)
+                                seed=ctx.seed, records=ctx.records)
         self._show_cue(self.live.current)
         self.tick()
         self.set_interval(1.0, self.tick)
@@ -207,6 +207,11 @@ class SessionScreen(Screen[None]):
         assert self.live is not None
         record = self.live.end()
         self.app.reflect_on(record)
+
+    def flush(self) -> None:
+        """The app is being closed from outside (SIGHUP, SIGTERM): end the session and write its record now."""
+        if self.live is not None and not self.live.ended:
+            self.live.end()
 
     def confirm_quit(self) -> None:
         """ctrl+q asks too, like q."""
