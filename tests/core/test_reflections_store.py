@@ -38,7 +38,7 @@ def fill(store: ReflectionStore) -> None:
 
 def test_save_lays_files_out_by_date_privately(herenow_home: Path) -> None:
     store = ReflectionStore()
-    path = store.save(reflection("2026-03-15-0900-ab12", dt.datetime(2026, 3, 15, 9, tzinfo=UTC), text="x"))
+    path = store.save(reflection("2026-03-15-0900-ab12", dt.datetime(2026, 3, 15, 9, tzinfo=UTC), text="x")).path
     assert path == herenow_home / "reflections" / "2026" / "03" / "2026-03-15-0900-ab12.toml"
     assert mode(path) == 0o600
     for folder in (path.parent, path.parent.parent, herenow_home / "reflections"):
@@ -164,7 +164,7 @@ any_text = st.text(max_size=200)
 def test_any_unicode_text_and_any_date_round_trip(herenow_home: Path, when, answer, note, tags, deck) -> None:
     store = ReflectionStore(herenow_home / "hypothesis")
     original = reflection("roundtrip", when, text=answer, note=note, tags=tags, decks=(deck,))
-    path = store.save(original)
+    path = store.save(original).path
     assert path.parent == store.root / f"{when:%Y}" / f"{when:%m}"
     got, problems = store.get("roundtrip")
     assert problems == []
