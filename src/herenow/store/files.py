@@ -123,15 +123,16 @@ def list_toml(folder: Path, *, recursive: bool = False, must_exist: bool = False
             name = entry.name
             if name.startswith("."):
                 continue
+            is_toml = name.endswith(".toml")
             try:
-                if entry.is_dir(follow_symlinks=False):
+                if entry.is_dir(follow_symlinks=False) and not is_toml:
                     if recursive:
                         stack.append(entry.path)
                     continue
             except OSError:
                 pass
-            if not name.endswith(".toml"):
-                continue
+            if not is_toml:
+                continue  # a folder called *.toml is listed: read_bytes_safely says it is a folder
             try:
                 st: os.stat_result | None = entry.stat()
             except OSError:
