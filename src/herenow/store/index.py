@@ -214,45 +214,113 @@ class ReflectionIndex:
         self.last_refresh: RefreshResult | None = None
         self.folder_problems: list[Problem] = []
         self.notes: list[Problem] = []  # e.g. "kept in memory: the disk is full"
+        self._lock_fd: int | None = None
+        self._held: int | None = None
+        self._depth = 0
 
     # ------------------------------------------------------------------ opening
     def _open_file(self) -> sqlite3.Connection:
         ensure_dir(self.db_path.parent)
         if not self.db_path.exists():
-            self._fresh_file()
+            self._fresh_file(expect=None)
         try:
             if os.stat(self.db_path).st_mode & 0o777 != FILE_MODE:
                 os.chmod(self.db_path, FILE_MODE)
         except OSError:
             pass
-        return _connect_file(self.db_path)
-
-    def _fresh_file(self) -> None:
-        """Put a new, empty index in place: built under a temporary name and renamed over the old one, so a
-        process still reading the old one is never pulled from under (it notices the new file and reopens)."""
-        import tempfile
-
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.db_path.name}.", suffix=".tmp", dir=self.db_path.parent)
-        os.close(fd)
+        # Hold the file open beside SQLite: while we hold it, its inode number cannot be reused, so "is the file
+        # at the path still the one we have open?" has a true answer after another process renames a new one in.
+        held = os.open(self.db_path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         try:
-            os.chmod(tmp, FILE_MODE)
-            db = sqlite3.connect(tmp, isolation_level=None)
-            try:
-                self._create(db)
-            finally:
-                db.close()
-            for suffix in ("-wal", "-shm", "-journal"):  # what belonged to the old file must not meet the new one
-                try:
-                    os.unlink(f"{self.db_path}{suffix}")
-                except OSError:
-                    pass
-            os.replace(tmp, self.db_path)
+            db = _connect_file(self.db_path)
         except BaseException:
+            os.close(held)
+            raise
+        self._release_held()
+        self._held = held
+        return db
+
+    def _release_held(self) -> None:
+        if self._held is not None:
             try:
-                os.unlink(tmp)
+                os.close(self._held)
             except OSError:
                 pass
-            raise
+            self._held = None
+
+    def _fresh_file(self, expect: tuple[int, int] | None = None) -> None:
+        """Put a new, empty index in place: built under a temporary name and renamed over the old one.
+
+        Done holding the index lock exclusively, so no process is inside a read or a write meanwhile; each one
+        notices the new file on its next use and reopens it. If the file changed since we looked (``expect``:
+        another process rebuilt it first), it is left as it is."""
+        import tempfile
+
+        held = self._depth > 0
+        self._flock("ex")
+        try:
+            if _inode(self.db_path) != expect:
+                return
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.db_path.name}.", suffix=".tmp", dir=self.db_path.parent)
+            os.close(fd)
+            try:
+                os.chmod(tmp, FILE_MODE)
+                db = sqlite3.connect(tmp, isolation_level=None)
+                try:
+                    self._create(db)
+                finally:
+                    db.close()
+                # Nobody is inside the index now: whatever journal lies beside it is stale, never to meet the new one.
+                for suffix in ("-journal", "-wal", "-shm"):
+                    try:
+                        os.unlink(f"{self.db_path}{suffix}")
+                    except OSError:
+                        pass
+                os.replace(tmp, self.db_path)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        finally:
+            self._flock("sh" if held else "un")
+
+    def _flock(self, how: str) -> None:
+        """The index lock between processes: shared while using the index, exclusive while replacing it."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not on this platform: SQLite's own locks still apply
+            return
+        if self._lock_fd is None:
+            if how == "un":
+                return
+            try:
+                ensure_dir(self.db_path.parent)
+                self._lock_fd = os.open(self.db_path.parent / f".{self.db_path.name}.lock",
+                                        os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), FILE_MODE)
+            except OSError:
+                return  # an unwritable folder: the index goes to memory anyway
+        fcntl.flock(self._lock_fd, {"sh": fcntl.LOCK_SH, "ex": fcntl.LOCK_EX, "un": fcntl.LOCK_UN}[how])
+
+    def _using(self):
+        """Hold the connection (this process) and the shared index lock (between processes)."""
+        import contextlib
+
+        @contextlib.contextmanager
+        def held():
+            with self._lock:
+                self._depth += 1
+                if self._depth == 1 and not self.in_memory:
+                    self._flock("sh")
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                    if self._depth == 0:
+                        self._flock("un")
+
+        return held()
 
     def _valid(self, db: sqlite3.Connection) -> bool:
         try:
@@ -279,8 +347,11 @@ class ReflectionIndex:
     def _connect(self) -> tuple[sqlite3.Connection, bool]:
         """The connection (call with the lock held), and whether the index was (re)created empty."""
         if self._db is not None:
-            if self.in_memory or self._same_file():
+            if self.in_memory:
                 return self._db, False
+            if self._same_file():
+                # Still the file we opened; another process may have put a fresh one there that nobody filled.
+                return self._db, not _filled(self._db)
             self._db.close()  # the index file was replaced under us (another process rebuilt it): reopen
             self._db = None
         db: sqlite3.Connection | None = None
@@ -289,11 +360,10 @@ class ReflectionIndex:
             if self._valid(db):
                 self._db, self._inode = db, _inode(self.db_path)
                 # A fresh file (made here or by another process) that nobody has filled yet is new too.
-                filled = db.execute("SELECT 1 FROM meta WHERE key = 'refreshed'").fetchone() is not None
-                return db, not filled
+                return db, not _filled(db)
             db.close()
             db = None
-            self._fresh_file()  # wrong version or not a database: it is only a cache
+            self._fresh_file(expect=_inode(self.db_path))  # wrong version or not a database: only a cache
             db = self._open_file()
             if not self._valid(db):
                 raise sqlite3.DatabaseError("a fresh index could not be opened")
@@ -328,24 +398,32 @@ class ReflectionIndex:
             self._db = self._memory(exc)
 
     def _same_file(self) -> bool:
-        return _inode(self.db_path) == self._inode
+        if self._held is None:
+            return False
+        try:
+            st = os.fstat(self._held)
+        except OSError:
+            return False
+        return st.st_nlink > 0 and _inode(self.db_path) == (st.st_dev, st.st_ino)
 
     def close(self) -> None:
         with self._lock:
             if self._db is not None:
                 self._db.close()
                 self._db = None
+            self._release_held()
 
     def _reset(self) -> None:
         """Throw the index away (it is damaged): a new empty one is renamed into place and filled again."""
         with self._lock:
+            seen = _inode(self.db_path) if self._same_file() else None
             self.close()
             if self.in_memory:
                 self._db = None
                 self.in_memory = False
                 return
             try:
-                self._fresh_file()
+                self._fresh_file(expect=seen)
             except (OSError, sqlite3.Error) as exc:
                 self._db = self._memory(exc)
 
@@ -355,14 +433,13 @@ class ReflectionIndex:
         fails because of the cache."""
         for attempt in range(3):
             try:
-                with self._lock:
-                    db, created = self._connect()
-                    if not created:
-                        return fn(db)
-                self.refresh()
-                with self._lock:
-                    db, _ = self._connect()
-                    return fn(db)
+                for _fill in range(5):
+                    with self._using():
+                        db, created = self._connect()
+                        if not created or _fill == 4:
+                            return fn(db)
+                    # Empty (new, or just rebuilt by another process): fill it from the files, then look again.
+                    self.refresh()
             except _INDEX_ERRORS as exc:
                 if attempt == 0 and not _writes_refused(exc):
                     self._reset()
@@ -411,9 +488,10 @@ class ReflectionIndex:
         self.last_refresh = result
         return result
 
-    def _refresh(self, progress: Callable[[int, int], None] | None = None) -> RefreshResult:
-        with self._lock:
+    def _refresh(self, progress: Callable[[int, int], None] | None = None, depth: int = 0) -> RefreshResult:
+        with self._using():
             db, created = self._connect()
+            first = db
             known: dict[str, tuple[int, int, bool]] = {}
             for path, mtime_ns, size in db.execute("SELECT path, mtime_ns, size FROM reflections"):
                 known[path] = (mtime_ns, size, True)
@@ -423,11 +501,13 @@ class ReflectionIndex:
         on_disk = self.scan_files()
         removed = [p for p in known if p not in on_disk]
         todo = [(p, m, s) for p, (m, s) in on_disk.items() if known.get(p, (None, None))[:2] != (m, s)]
-        if not removed and not todo:
+        if not removed and not todo and not created:  # (a new, empty index is marked filled, once)
             return result
         parsed = self._parse(todo, progress)
-        with self._lock:
+        with self._using():
             db, _ = self._connect()
+            if db is not first:  # another process put a new index in place meanwhile: start again on it
+                return self._refresh(progress, depth + 1) if depth < 5 else result
             db.execute("BEGIN IMMEDIATE")
             try:
                 for path in removed:
@@ -533,7 +613,7 @@ class ReflectionIndex:
         a screen can show it straight away and refresh in the background."""
         if not self.db_path.exists() and not self.in_memory:
             return False
-        with self._lock:
+        with self._using():
             try:
                 db, created = self._connect()
                 if created:
@@ -637,10 +717,16 @@ def _connect_file(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path, timeout=10, check_same_thread=False, isolation_level=None)
     try:
         db.execute("PRAGMA busy_timeout = 10000")
-        db.execute("PRAGMA journal_mode = WAL")  # readers and a writer in two processes do not block each other
+        # A rollback journal, not WAL: a rebuilt index is renamed into place, and a WAL file of the old one
+        # must never be applied to the new one. Readers wait for a writer at most the busy timeout.
+        db.execute("PRAGMA journal_mode = DELETE")
     except sqlite3.DatabaseError:
         pass  # not a database (rebuilt next), or no shared memory here: the rollback journal and the busy timeout still work
     return db
+
+
+def _filled(db: sqlite3.Connection) -> bool:
+    return db.execute("SELECT 1 FROM meta WHERE key = 'refreshed'").fetchone() is not None
 
 
 def _writes_refused(exc: BaseException) -> bool:
