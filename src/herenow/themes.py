@@ -94,9 +94,11 @@ class ThemeFile(BaseModel):
         for key, text in value.items():
             if not _VARIABLE.match(key):
                 raise ValueError(f"{key!r} is not a variable name (letters, digits and hyphens)")
-            if key in CUSTOM_VARIABLES or not (text.split() and set(text.split()) <= _STYLES):
-                if not is_colour(text):
-                    raise ValueError(f"{key} = {text!r} is not a colour (e.g. '#1d2021', 'rgb(29, 32, 33)', 'teal')")
+            if key.endswith("text-style"):  # e.g. block-cursor-text-style = "bold"
+                if not (text.split() and set(text.split()) <= _STYLES):
+                    raise ValueError(f"{key} = {text!r} is not a text style (e.g. 'bold', 'not dim', 'none')")
+            elif not is_colour(text):
+                raise ValueError(f"{key} = {text!r} is not a colour (e.g. '#1d2021', 'rgb(29, 32, 33)', 'teal')")
         return value
 
     def variable(self, key: str) -> str:
