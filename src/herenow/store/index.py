@@ -739,15 +739,6 @@ def _writes_refused(exc: BaseException) -> bool:
                                     "busy"))
 
 
-def _damaged(exc: sqlite3.DatabaseError) -> bool:
-    """Errors that mean the index file itself is not usable (rebuild it), not a busy or locked one."""
-    if type(exc) is sqlite3.DatabaseError:  # "file is not a database", "database disk image is malformed"
-        return True
-    text = str(exc).lower()
-    return isinstance(exc, sqlite3.OperationalError) and ("no such table" in text or "no such column" in text
-                                                         or "malformed" in text)
-
-
 def _to_row(r: Sequence[Any]) -> IndexRow:
     (rid, rid_id, path, started, length, planned, decks, tags, ratings, preview, moments, cues_shown, acted,
      supervision) = r
