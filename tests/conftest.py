@@ -27,7 +27,10 @@ def herenow_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
+    # Files the tests write by hand are private, as the app's are (else every start reports tightening them).
+    umask = os.umask(0o077)
     yield home
+    os.umask(umask)
     monkeypatch.undo()
     time.tzset()
 

@@ -5,6 +5,7 @@ An invalid value is reported naming the key, and that key falls back to its defa
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -53,8 +54,8 @@ class Config(BaseModel):
     @classmethod
     def _positive_minutes(cls, value: list[int], info) -> list[int]:
         for minutes in value:
-            if minutes <= 0:
-                raise ValueError(f"{minutes} is not a positive number of minutes")
+            if not 0 < minutes <= 600:
+                raise ValueError(f"{minutes} is not a number of minutes from 1 to 600")
         return sorted(set(value), reverse=info.field_name == "warnings")
 
 
@@ -115,12 +116,19 @@ def load_config() -> tuple[Config, list[Problem]]:
 
 
 def _load_config() -> tuple[Config, list[Problem], str]:
+    from herenow.problems import bad_values, value_problems
+
     path = paths.locations().config_file
-    if not path.exists():
+    if not os.path.lexists(path):
         return Config(), [], ""
-    data, text, problems = read_toml(path)
+    data, text, problems = read_toml(path, check_values=False)
     if data is None:
         return Config(), problems, text
+    bad = bad_values(data)
+    if bad:  # nan, inf, a huge number: that key goes back to its default, the rest is used
+        problems += value_problems(str(path), text, bad)
+        for loc, _why in bad:
+            _drop(data, loc)
     seen: set[str] = set()
     for _ in range(20):
         try:

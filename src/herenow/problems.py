@@ -30,19 +30,46 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-def read_toml(path: Path) -> tuple[dict[str, Any] | None, str, list[Problem]]:
-    """Read and parse ``path``. Returns (data or None, text, problems); never raises for bad content."""
-    name = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, "", [Problem(name, f"cannot be read ({exc.strerror or exc})")]
+# Beyond these an integer is no longer a count of anything herenow keeps, and SQLite cannot store it.
+INT_LIMIT = 2**63 - 1
+
+
+def bad_values(data: Any) -> list[tuple[tuple[Any, ...], str]]:
+    """Values no herenow file ever holds: huge integers, nan or inf, a date and time without a time zone.
+
+    (location, why) for each; walked without recursion, so any depth of nesting is safe.
+    """
+    import datetime as dt
+    import math
+
+    found: list[tuple[tuple[Any, ...], str]] = []
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), data)]
+    while stack:
+        loc, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(((*loc, k), v) for k, v in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend(((*loc, i), v) for i, v in reversed(list(enumerate(value))))
+        elif isinstance(value, bool):
+            continue
+        elif isinstance(value, int) and not -INT_LIMIT <= value <= INT_LIMIT:
+            found.append((loc, "is a number too large to use"))
+        elif isinstance(value, float) and not math.isfinite(value):
+            found.append((loc, f"is {value}, not a number that can be used"))
+        elif isinstance(value, dt.datetime) and value.utcoffset() is None:
+            found.append((loc, "is a date and time without a time zone (add one, e.g. +00:00)"))
+    return found
+
+
+def parse_toml(name: str, raw: bytes) -> tuple[dict[str, Any] | None, str, list[Problem]]:
+    """Parse bytes as TOML for the file called ``name``: (data or None, text, problems). Never raises."""
     if b"\x00" in raw:
         return None, "", [Problem(name, "is not a text file")]
     try:
         text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None, "", [Problem(name, "is not UTF-8 text")]
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, "", [Problem(name, "is not UTF-8 text", line=line)]
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -51,20 +78,67 @@ def read_toml(path: Path) -> tuple[dict[str, Any] | None, str, list[Problem]]:
         line = int(match.group(1)) if match else None
         msg = _TOML_POS.sub("", msg).strip()
         return None, text, [Problem(name, f"TOML syntax error: {msg}", line=line)]
+    except RecursionError:
+        return None, text, [Problem(name, "is nested too deeply to read")]
+    except (ValueError, OverflowError, MemoryError) as exc:  # e.g. a date TOML allows but Python cannot hold
+        return None, text, [Problem(name, f"cannot be read as TOML ({exc})")]
     return data, text, []
+
+
+def read_toml(path: Path, *, max_bytes: int | None = None,
+              check_values: bool = True) -> tuple[dict[str, Any] | None, str, list[Problem]]:
+    """Read and parse ``path`` through the one hardened reader. Returns (data or None, text, problems); never
+    raises for bad content. With ``check_values``, a huge integer, nan/inf or a zone-less date and time anywhere
+    makes the whole file a problem (data None)."""
+    from herenow.store.files import MAX_FILE_BYTES, Unreadable, read_bytes_safely
+
+    name = str(path)
+    try:
+        raw = read_bytes_safely(path, MAX_FILE_BYTES if max_bytes is None else max_bytes)
+    except Unreadable as exc:
+        return None, "", [Problem(name, str(exc))]
+    data, text, problems = parse_toml(name, raw)
+    if data is not None and check_values:
+        bad = bad_values(data)
+        if bad:
+            return None, text, value_problems(name, text, bad)
+    return data, text, problems
+
+
+def value_problems(name: str, text: str, bad: list[tuple[tuple[Any, ...], str]]) -> list[Problem]:
+    index = line_index(text)
+    return [Problem(name, why, line=locate(index, loc), field=field_name(loc) or None) for loc, why in bad]
 
 
 def load_model(path: Path, model: Any) -> tuple[Any | None, list[Problem]]:
     """Read ``path`` and validate it as the pydantic ``model``: (instance or None, problems). Never raises."""
+    from herenow.store.files import MAX_FILE_BYTES, Unreadable, read_bytes_safely
+
+    try:
+        raw = read_bytes_safely(path, MAX_FILE_BYTES)
+    except Unreadable as exc:
+        return None, [Problem(str(path), str(exc))]
+    return model_from_bytes(str(path), raw, model)
+
+
+def model_from_bytes(name: str, raw: bytes, model: Any) -> tuple[Any | None, list[Problem]]:
+    """Parse ``raw`` (the bytes of the file ``name``) as TOML and validate it as ``model``. Never raises."""
     from pydantic import ValidationError
 
-    data, text, problems = read_toml(path)
+    data, text, problems = parse_toml(name, raw)
     if data is None:
         return None, problems
+    bad = bad_values(data)
+    if bad:
+        return None, value_problems(name, text, bad)
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        return None, validation_problems(str(path), text, exc)
+        return None, validation_problems(name, text, exc)
+    except RecursionError:
+        return None, [Problem(name, "is nested too deeply to read")]
+    except (ValueError, TypeError, OverflowError) as exc:
+        return None, [Problem(name, f"is not valid ({exc})")]
 
 
 def _unquote(key: str) -> str:

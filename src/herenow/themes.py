@@ -22,6 +22,35 @@ _HEX = re.compile(r"^#([0-9a-fA-F]{6})$")
 CUSTOM_VARIABLES = ("cue-text", "timer-text", "bar-fill", "bar-empty", "blank-background")
 
 
+_VARIABLE = re.compile(r"^[a-z][a-z0-9-]{0,60}$")
+# Text-style variables ("bold", "not dim", "none") are the only values that are not colours.
+_STYLES = {"none", "not", "bold", "dim", "italic", "underline", "underline2", "reverse", "strike", "blink",
+           "overline", "b", "i", "u", "r", "s", "d"}
+_COLOUR = re.compile(
+    r"^(#[0-9a-fA-F]{3,4}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8}"
+    r"|(rgb|hsl)a?\(\s*[0-9.]+%?\s*(,\s*[0-9.]+%?\s*){2,3}\))"
+    r"(\s+[0-9]{1,3}%)?$")  # an optional alpha, as in "#ffffff 40%"
+
+
+def is_colour(text: str) -> bool:
+    """A colour Textual can use. Forms checked here; a colour name is looked up in Textual only when needed."""
+    text = text.strip()
+    if _COLOUR.match(text):
+        return True
+    name, _, alpha = text.partition(" ")
+    if not re.match(r"^[a-z_]+[0-9]*$", name) or (alpha and not re.match(r"^[0-9]{1,3}%$", alpha)):
+        return False
+    try:
+        from textual.color import Color, ColorParseError
+    except ImportError:  # pragma: no cover
+        return True
+    try:
+        Color.parse(name)
+    except ColorParseError:
+        return False
+    return True
+
+
 def _hex(value: str) -> str:
     if not _HEX.match(value):
         raise ValueError(f"{value!r} is not a colour like '#1d2021'")
@@ -58,6 +87,19 @@ class ThemeFile(BaseModel):
     description: str = ""
     colors: ThemeColors
     variables: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("variables")
+    @classmethod
+    def _variables(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, text in value.items():
+            if not _VARIABLE.match(key):
+                raise ValueError(f"{key!r} is not a variable name (letters, digits and hyphens)")
+            if key.endswith("text-style"):  # e.g. block-cursor-text-style = "bold"
+                if not (text.split() and set(text.split()) <= _STYLES):
+                    raise ValueError(f"{key} = {text!r} is not a text style (e.g. 'bold', 'not dim', 'none')")
+            elif not is_colour(text):
+                raise ValueError(f"{key} = {text!r} is not a colour (e.g. '#1d2021', 'rgb(29, 32, 33)', 'teal')")
+        return value
 
     def variable(self, key: str) -> str:
         defaults = {
@@ -96,15 +138,16 @@ def parse_theme(path: Path) -> tuple[ThemeFile | None, list[Problem]]:
 
 
 def load_themes() -> ThemeLibrary:
+    """Built-in and user themes. A theme with a problem (a bad colour included) is reported and not loaded, so
+    the app starts with the default theme instead."""
+    from herenow.store.files import scan_toml
+
     library = ThemeLibrary()
     for folder, origin in ((paths.builtin_themes_dir(), "built-in"), (paths.locations().themes_dir, "user")):
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.glob("*.toml")):
-            theme, problems = parse_theme(path)
-            library.problems += problems
-            if theme is not None:
-                library.themes[theme.name] = LoadedTheme(theme, path, origin)
+        loaded, problems = scan_toml(folder, parse_theme)
+        library.problems += problems
+        for path, theme in loaded:
+            library.themes[theme.name] = LoadedTheme(theme, path, origin)
     return library
 
 

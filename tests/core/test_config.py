@@ -21,7 +21,7 @@ def test_every_key_is_optional_and_bad_values_name_the_key(herenow_home: Path) -
     lines = [str(p).replace(str(herenow_home) + "/", "") for p in problems]
     assert lines == [
         "config.toml:1: session_minutes: Input should be a valid integer, unable to parse string as an integer",
-        "config.toml:3: warnings: -5 is not a positive number of minutes",
+        "config.toml:3: warnings: -5 is not a number of minutes from 1 to 600",
         "config.toml:5: keys.blank: Input should be a valid string",
     ]
     # The good values are kept, the bad ones fall back to defaults.

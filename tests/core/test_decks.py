@@ -99,7 +99,7 @@ def test_bad_decks_give_one_line_per_problem_with_file_line_and_field(tmp_path: 
 
 def test_not_text_files(tmp_path: Path) -> None:
     assert problems_of(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00") == [f"{tmp_path}/deck.toml: is not a text file"]
-    assert problems_of(tmp_path, "name = 'caf\xe9'".encode("latin-1")) == [f"{tmp_path}/deck.toml: is not UTF-8 text"]
+    assert problems_of(tmp_path, "name = 'caf\xe9'".encode("latin-1")) == [f"{tmp_path}/deck.toml:1: is not UTF-8 text"]
 
 
 def test_broken_user_deck_never_hides_the_others(herenow_home: Path) -> None:

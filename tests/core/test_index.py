@@ -254,3 +254,111 @@ def test_query_limit_and_rows_helper(store: ReflectionStore) -> None:
     assert [r.date.day for r in found] == [4, 3]
     rows, problems = store.rows(Query(), limit=1)
     assert [r.started.day for r in rows] == [4] and problems == []
+
+
+# ---------------------------------------------------------------- only a cache, whatever happens to it
+@pytest.mark.parametrize("damage", ["bad-json", "bad-utf8", "bad-date", "bad-data"])
+def test_damaged_rows_inside_a_valid_index_are_rebuilt(store: ReflectionStore, damage: str) -> None:
+    make(store, 2, texts=("Kept.",), tags=("grief",))
+    store.index().refresh()
+    store.index().close()
+    db = sqlite3.connect(locations().index_file)
+    sql = {"bad-json": "UPDATE reflections SET tags = '[\"grief'",
+           "bad-utf8": "UPDATE reflections SET preview = CAST(X'FFFE41' AS TEXT)",
+           "bad-date": "UPDATE reflections SET started = 'yesterday'",
+           "bad-data": "UPDATE bodies SET data = '{\"id\": 1}'"}[damage]
+    db.execute(sql)
+    db.commit()
+    db.close()
+    fresh = ReflectionStore()
+    rows, problems = fresh.rows()
+    assert [r.preview for r in rows] == ["Kept."] and rows[0].tags == ("grief",) and problems == []
+    assert [r.answers[0].text for r in fresh.query(Query())[0]] == ["Kept."]
+    assert fresh.known_tags() == ["grief"]
+
+
+def _refusing(monkeypatch, how: str) -> None:
+    """Index connections that refuse to grow (SQLITE_FULL, a real "database or disk is full") or to write."""
+    real = index_module._connect_file
+
+    def connect(path):
+        if how == "readonly":
+            return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False, isolation_level=None)
+        db = real(path)
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count = {max(pages, 1)}")
+        return db
+
+    monkeypatch.setattr(index_module, "_connect_file", connect)
+
+
+@pytest.mark.parametrize("how", ["full", "readonly"])
+def test_a_full_or_read_only_disk_keeps_the_index_in_memory(store: ReflectionStore, monkeypatch,
+                                                            how: str) -> None:
+    make(store, 2, texts=("Older.",), tags=("grief",))
+    store.index().refresh()
+    store.index().close()
+    for day in range(3, 9):  # new files the index must take in, on a disk that refuses
+        make(store, day, texts=(f"Day {day}, with more words than a page holds. " * 40,), tags=(f"t{day}",))
+    _refusing(monkeypatch, how)
+    fresh = ReflectionStore()
+    # Ending a session asks for the tags used before: it must answer, not crash.
+    assert fresh.known_tags() == ["grief"] + [f"t{day}" for day in range(3, 9)]
+    rows, problems = fresh.rows()
+    assert len(rows) == 7 and fresh.index().in_memory
+    assert len(problems) == 1 and "in memory" in problems[0].message
+    assert problems[0].file == str(locations().index_file)
+    assert [r.answers[0].text for r in fresh.query(Query(text="older"))[0]] == ["Older."]
+
+
+def test_one_file_that_cannot_be_indexed_is_a_problem_with_that_file(store: ReflectionStore,
+                                                                     monkeypatch) -> None:
+    make(store, 2, texts=("Fine.",))
+    odd = make(store, 3, texts=("Odd.",))
+    real = index_module._row_values
+
+    def fussy(relpath, mtime_ns, size, r):
+        if r.id == odd.id:
+            raise OverflowError("Python int too large to convert to SQLite INTEGER")
+        return real(relpath, mtime_ns, size, r)
+
+    monkeypatch.setattr(index_module, "_row_values", fussy)
+    rows, problems = store.rows()
+    assert [r.preview for r in rows] == ["Fine."]
+    assert [Path(p.file).name for p in problems] == [f"{odd.id}.toml"] and "could not be indexed" in str(problems[0])
+
+
+READER = r"""
+import sys, time
+from herenow.store.index import ReflectionIndex
+from herenow.store.paths import locations
+from herenow.store.reflections import Query
+where = locations()
+index = ReflectionIndex(where.reflections_dir, where.index_file)
+role, until = sys.argv[1], time.time() + float(sys.argv[2])
+n = 0
+while time.time() < until:
+    if role == "rebuild":
+        index._reset()  # throw the index away, as on damage, and build it again
+        index.refresh()
+    count = len(index.rows())
+    found = len(index.rids(Query(text="words")))
+    assert count == found == 12, (count, found)
+    n += 1
+print(n)
+"""
+
+
+def test_two_processes_rebuilding_and_reading_at_once_never_error(store: ReflectionStore,
+                                                                  herenow_home: Path) -> None:
+    import subprocess
+    import sys
+
+    for day in range(1, 13):
+        make(store, day, texts=(f"Some words for day {day}.",))
+    env = {**os.environ, "HERENOW_HOME": str(herenow_home)}
+    procs = [subprocess.Popen([sys.executable, "-c", READER, role, "2.5"], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for role in ("rebuild", "rebuild", "read")]
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], [err[-1500:] for _out, err in outs]
+    assert all(int(out) >= 3 for out, _err in outs), outs

@@ -64,3 +64,55 @@ def test_atomic_write_keeps_old_file_when_writing_fails(herenow_home: Path, monk
 def test_builtin_data_found() -> None:
     assert len(list(paths.builtin_decks_dir().glob("*.toml"))) >= 6
     assert len(list(paths.builtin_themes_dir().glob("*.toml"))) >= 4
+
+
+def test_secure_tree_tightens_loose_modes_once_and_removes_old_temporary_files(herenow_home: Path) -> None:
+    import time
+
+    from herenow.store.reflections import ReflectionStore
+    from test_reflections_store import WHEN, reflection
+
+    path = ReflectionStore().save(reflection("r1", WHEN, text="private")).path
+    os.chmod(herenow_home, 0o755)
+    os.chmod(herenow_home / "reflections", 0o755)
+    os.chmod(path, 0o644)
+    old_tmp = path.parent / ".r2.toml.abc123.tmp"
+    old_tmp.write_text("half of a reflection")
+    os.utime(old_tmp, (time.time() - 7200, time.time() - 7200))
+    new_tmp = path.parent / ".r3.toml.def456.tmp"
+    new_tmp.write_text("being written right now")
+    link = herenow_home / "outside"
+    link.symlink_to("/etc/hostname")
+
+    problems = paths.secure_tree()
+    assert len(problems) == 1 and "3 file(s) or folder(s) could be read by other users" in str(problems[0])
+    assert problems[0].file == str(herenow_home)
+    assert mode(herenow_home) == 0o700 and mode(herenow_home / "reflections") == 0o700 and mode(path) == 0o600
+    assert not old_tmp.exists() and new_tmp.exists()  # only what is over an hour old
+    assert link.is_symlink() and oct(os.stat("/etc/hostname").st_mode & 0o777) != "0o600"  # links untouched
+    assert paths.secure_tree() == []  # said once: the next start finds nothing to say
+
+
+def test_secure_tree_says_when_reflections_is_not_a_folder(herenow_home: Path) -> None:
+    herenow_home.mkdir()
+    (herenow_home / "reflections").write_text("not a folder")
+    problems = paths.secure_tree()
+    assert [str(p) for p in problems] == [f"{herenow_home / 'reflections'}: is not a folder, so no reflection "
+                                          "can be read or saved"]
+
+
+def test_the_reader_refuses_what_is_not_a_regular_file_without_blocking(tmp_path: Path) -> None:
+    import pytest
+
+    from herenow.store.files import Unreadable, read_bytes_safely
+
+    os.mkfifo(tmp_path / "pipe.toml")
+    (tmp_path / "loop.toml").symlink_to("loop.toml")
+    (tmp_path / "big.toml").write_bytes(b"x" * 2048)
+    (tmp_path / "real.toml").write_text("a = 1")
+    (tmp_path / "link.toml").symlink_to("real.toml")
+    for name, why in (("pipe.toml", "not a regular file"), ("loop.toml", "loops"), ("missing.toml", "No such file"),
+                      ("big.toml", "larger than the 1 KiB allowed"), (".", "is a folder")):
+        with pytest.raises(Unreadable, match=why):
+            read_bytes_safely(tmp_path / name, max_bytes=1024)
+    assert read_bytes_safely(tmp_path / "link.toml") == b"a = 1"  # a link to a regular file is followed

@@ -39,7 +39,7 @@ def fill(store: ReflectionStore) -> None:
 
 def test_save_lays_files_out_by_date_privately(herenow_home: Path) -> None:
     store = ReflectionStore()
-    path = store.save(reflection("2026-03-15-0900-ab12", dt.datetime(2026, 3, 15, 9, tzinfo=UTC), text="x"))
+    path = store.save(reflection("2026-03-15-0900-ab12", dt.datetime(2026, 3, 15, 9, tzinfo=UTC), text="x")).path
     assert path == herenow_home / "reflections" / "2026" / "03" / "2026-03-15-0900-ab12.toml"
     assert mode(path) == 0o600
     for folder in (path.parent, path.parent.parent, herenow_home / "reflections"):
@@ -163,7 +163,7 @@ any_text = st.text(max_size=200)
 def test_any_unicode_text_and_any_date_round_trip(herenow_home: Path, when, answer, note, tags, deck) -> None:
     store = ReflectionStore(herenow_home / "hypothesis")
     original = reflection("roundtrip", when, text=answer, note=note, tags=tags, decks=(deck,))
-    path = store.save(original)
+    path = store.save(original).path
     assert path.parent == store.root / f"{when:%Y}" / f"{when:%m}"
     got, problems = store.get("roundtrip")
     assert problems == []
@@ -188,3 +188,136 @@ def test_free_text_search_means_every_word_or_a_quoted_phrase() -> None:
     assert _Query(text="heavy laughed").matches(r)  # every word, in any order
     assert not _Query(text='"heavy laughed"').matches(r)  # a quoted phrase must appear as written
     assert _Query(text='"felt heavy"').matches(r)
+
+
+# ---------------------------------------------------------------- never a silent replace
+WHEN = dt.datetime(2026, 11, 17, 14, tzinfo=UTC)
+
+
+def test_a_second_first_save_of_a_session_keeps_both(herenow_home: Path) -> None:
+    store = ReflectionStore()
+    first = store.save(reflection("2026-11-17-1400-ab12cd34", WHEN, text="Window B's words."))
+    assert not first.conflict and first.message == "Reflection saved."
+    second = store.save(reflection("2026-11-17-1400-ab12cd34", WHEN, text="Window A's words."))
+    assert second.conflict and second.path.name == "2026-11-17-1400-ab12cd34.conflict-1.toml"
+    assert "conflict copy" in second.message and second.path.name in second.message
+    assert store.get("2026-11-17-1400-ab12cd34")[0].answers[0].text == "Window B's words."  # untouched
+    copy = store.get("2026-11-17-1400-ab12cd34.conflict-1")[0]
+    assert copy.answers[0].text == "Window A's words." and copy.session.id == "2026-11-17-1400-ab12cd34"
+    assert sorted(r.answers[0].text for r in store.scan()[0]) == ["Window A's words.", "Window B's words."]
+    assert len(store.query(Query())[0]) == 2  # listed like any reflection
+    # Saving the same words again (a retry after a failed tidy-up) makes no third file.
+    again = store.save(reflection("2026-11-17-1400-ab12cd34", WHEN, text="Window A's words."))
+    assert again.conflict and again.unchanged and again.path == second.path
+    assert len(list(store.root.rglob("*.toml"))) == 2
+
+
+def test_an_edit_replaces_only_the_version_it_was_loaded_from(herenow_home: Path) -> None:
+    store = ReflectionStore()
+    store.save(reflection("r1", WHEN, text="first"))
+    mine, version, problems = store.load("r1")
+    theirs, their_version, _ = store.load("r1")
+    assert problems == [] and version == their_version
+    theirs.note = "edited elsewhere"
+    assert store.save(theirs, replacing=their_version).replaced
+    mine.note = "edited here"
+    result = store.save(mine, replacing=version)  # the file changed since it was loaded
+    assert result.conflict and store.get("r1")[0].note == "edited elsewhere"
+    assert store.get(result.path.stem)[0].note == "edited here"
+    # Loaded again, it replaces in place.
+    latest, version, _ = store.load("r1")
+    latest.note = "edited elsewhere, and more"
+    result = store.save(latest, replacing=version)
+    assert result.replaced and not result.conflict and store.get("r1")[0].note == "edited elsewhere, and more"
+
+
+def test_ids_have_32_random_bits_and_old_ids_still_load(herenow_home: Path) -> None:
+    import re
+
+    from herenow.store.records import new_record_id
+
+    ids = {new_record_id(WHEN) for _ in range(2000)}
+    assert len(ids) == 2000
+    assert all(re.fullmatch(r"2026-11-17-1400-[0-9a-f]{8}", i) for i in ids)
+    store = ReflectionStore()
+    store.save(reflection("2026-11-17-1400-ab12", WHEN, text="old style id"))
+    assert store.get("2026-11-17-1400-ab12")[0].answers[0].text == "old style id"
+
+
+SAVER = r"""
+import datetime as dt, sys, time
+from herenow.store.records import SessionRecord
+from herenow.store.reflections import Answer, Reflection, ReflectionStore
+when = dt.datetime(2026, 11, 17, 14, tzinfo=dt.timezone.utc)
+record = SessionRecord(id="2026-11-17-1400-0badcafe", started=when, planned_minutes=50, elapsed_seconds=3000)
+reflection = Reflection(id=record.id, created=when, session=record,
+                        answers=[Answer(prompt="What happened?", text=sys.argv[1])])
+start = float(sys.argv[2])
+while time.time() < start:
+    pass
+result = ReflectionStore().save(reflection)
+print(result.conflict, result.path.name)
+"""
+
+
+def test_two_processes_ending_and_saving_the_same_session_overwrite_nothing(herenow_home: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "HERENOW_HOME": str(herenow_home)}
+    for attempt in range(5):  # started together: both save within the same millisecond or two
+        for path in herenow_home.rglob("*.toml"):
+            path.unlink()
+        start = time.time() + 1.5
+        procs = [subprocess.Popen([sys.executable, "-c", SAVER, f"words of window {w}", str(start)], env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for w in "AB"]
+        outs = [p.communicate(timeout=30) for p in procs]
+        assert all(p.returncode == 0 for p in procs), outs
+        results = sorted(out.split()[0] for out, _err in outs)
+        assert results == ["False", "True"], outs  # one saved it, the other made a conflict copy
+        texts = sorted(r.answers[0].text for r in ReflectionStore().scan()[0])
+        assert texts == ["words of window A", "words of window B"]
+
+
+# ---------------------------------------------------------------- leftovers
+def test_tidy_leftovers_removes_only_what_a_saved_reflection_holds(herenow_home: Path) -> None:
+    from herenow.store.drafts import DraftStore, tidy_leftovers
+    from herenow.store.records import SessionStore
+
+    store, drafts, records = ReflectionStore(), DraftStore(), SessionStore()
+    saved = reflection("done", WHEN, text="The whole answer, finished.")
+    records.save(saved.session)
+    early = saved.model_copy(deep=True)
+    early.answers[0].text = "The whole answer"
+    drafts.save(early)  # kept while typing; its words are in the saved reflection
+    store.save(saved)
+    # A session whose reflection was saved by another window while this one still typed: words not saved.
+    other = reflection("other", WHEN + dt.timedelta(hours=2), text="What window B wrote.")
+    store.save(other)
+    mine = other.model_copy(deep=True)
+    mine.answers[0].text = "What window A was writing."
+    drafts.save(mine)
+    records.save(other.session)
+    # A record and draft with no reflection at all.
+    waiting = reflection("waiting", WHEN + dt.timedelta(hours=4), text="Half a thought")
+    records.save(waiting.session)
+    drafts.save(waiting)
+    # A session that went on after its reflection was saved (more marks).
+    went_on = reflection("went-on", WHEN + dt.timedelta(hours=6))
+    store.save(went_on)
+    later = went_on.session.model_copy(deep=True)
+    later.elapsed_seconds += 600
+    later.moments.append(Moment(at=3500))
+    records.save(later)
+
+    done = tidy_leftovers(keep=lambda rid: False)
+    assert sorted(done.records) == ["done", "other"] and done.drafts == ["done"] and done.problems == []
+    assert sorted(d.id for d in drafts.pending()[0]) == ["other", "waiting"]
+    assert sorted(r.id for r in records.pending()[0]) == ["waiting", "went-on"]
+    assert drafts.load("other")[0].answers[0].text == "What window A was writing."
+    # keep(): a session running in another window is never touched.
+    records.save(saved.session)
+    assert tidy_leftovers(keep=lambda rid: rid == "done").records == []
+    assert store.has_reflection_for("other") and store.exists("done") and not store.exists("waiting")
+    assert not store.has_reflection_for("waiting")

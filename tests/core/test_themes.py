@@ -68,3 +68,33 @@ def test_theme_maps_onto_textual_with_custom_variables() -> None:
     assert theme.name == "herenow-dusk" and theme.dark
     assert theme.variables["bar-fill"] == "#4f6684"
     assert theme.variables["blank-background"] == "#1b1e23"
+
+
+@pytest.mark.parametrize("value, ok", [
+    ("#1d2021", True), ("#abc", True), ("#1d2021cc", True), ("rgb(29, 32, 33)", True), ("hsl(120, 50%, 40%)", True),
+    ("teal", True), ("#ffffff 40%", True), ("bold", False),
+    ("notacolour", False), ("#12", False), ("red; } Screen { display: none", False), ("rgb(1,2)", False), ("", False),
+])
+def test_theme_variables_are_checked_when_the_theme_loads(herenow_home: Path, value: str, ok: bool) -> None:
+    themes = herenow_home / "themes"
+    themes.mkdir(parents=True)
+    (themes / "mine.toml").write_text(
+        'name = "mine"\n[colors]\nprimary = "#336699"\nforeground = "#eeeeee"\nbackground = "#111111"\n'
+        f'[variables]\nfooter-background = "{value}"\nblock-cursor-text-style = "not dim"\n', "utf-8")
+    library = load_themes()
+    assert ("mine" in library.themes) == ok
+    if ok:
+        library.themes["mine"].theme.to_textual()  # and Textual takes it
+    else:
+        assert len(library.problems) == 1 and str(themes / "mine.toml") in str(library.problems[0])
+        assert "herenow-dusk" in library.themes  # the rest still load; the app falls back to the default
+
+
+def test_a_custom_variable_must_be_a_colour(herenow_home: Path) -> None:
+    themes = herenow_home / "themes"
+    themes.mkdir(parents=True)
+    (themes / "mine.toml").write_text(
+        'name = "mine"\n[colors]\nprimary = "#336699"\nforeground = "#eeeeee"\nbackground = "#111111"\n'
+        '[variables]\ncue-text = "bold"\n', "utf-8")
+    library = load_themes()
+    assert "mine" not in library.themes and "cue-text = 'bold' is not a colour" in str(library.problems[0])

@@ -498,15 +498,18 @@ def fill_disk(monkeypatch, under: Path) -> dict:
 
     from herenow.store import files as fsutil
 
-    real = fsutil.atomic_write
     state = {"full": True}
 
-    def atomic_write(path, data, **kwargs):
-        if state["full"] and Path(path).is_relative_to(under):
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return real(path, data, **kwargs)
+    def refusing(real):
+        def write(path, data, **kwargs):
+            if state["full"] and Path(path).is_relative_to(under):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return real(path, data, **kwargs)
+        return write
 
-    monkeypatch.setattr(fsutil, "atomic_write", atomic_write)
+    # Both writers: replacing (drafts) and creating a reflection's file for the first time.
+    monkeypatch.setattr(fsutil, "atomic_write", refusing(fsutil.atomic_write))
+    monkeypatch.setattr(fsutil, "create_exclusive", refusing(fsutil.create_exclusive))
     return state
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from herenow import __version__
-from herenow.cli.output import report, table
+from herenow.cli.output import printable, report, say, table
 from herenow.errors import UserError
 from herenow.problems import Problem
 
@@ -35,22 +35,22 @@ def cmd_decks_show(args: argparse.Namespace) -> int:
         report(library.problems)
         raise UserError(f"no deck named {args.name!r} (see: herenow decks list)")
     deck = item.deck
-    print(f"{deck.title}  [{deck.name}, version {deck.version}, {deck.language}]")
+    say(f"{deck.title}  [{deck.name}, version {deck.version}, {deck.language}]")
     if deck.author:
-        print(f"by {deck.author}")
-    print(f"file: {item.path} ({item.origin})")
+        say(f"by {deck.author}")
+    say(f"file: {item.path} ({item.origin})")
     if deck.description:
-        print(f"\n{deck.description}")
-    print(f"\nCues ({len(deck.cues)}):")
+        say(f"\n{deck.description}")
+    say(f"\nCues ({len(deck.cues)}):")
     for cue in deck.cues:
         weight = "" if cue.weight == 1.0 else f" x{cue.weight:g}"
-        print(f"  [{cue.phase:<7}] {cue.text}{weight}   ({cue.id})")
+        say(f"  [{cue.phase:<7}] {cue.text}{weight}   ({cue.id})")
         if args.details and cue.detail:
-            print(f"             {cue.detail}")
+            say(f"             {cue.detail}")
     if deck.reflection_prompts:
-        print("\nReflection prompts:")
+        say("\nReflection prompts:")
         for prompt in deck.reflection_prompts:
-            print(f"  - {prompt}")
+            say(f"  - {prompt}")
     return 0
 
 
@@ -68,7 +68,7 @@ def cmd_decks_validate(args: argparse.Namespace) -> int:
     for deck in decks:
         source = by_name.get(deck.name)
         for hint in hints(deck, str(source) if source else deck.name):
-            print(f"hint: {hint}")
+            print(printable(f"hint: {hint}"))
     if problems:
         print(f"{len(problems)} problem(s) found.", file=sys.stderr)
         return 1
@@ -105,7 +105,7 @@ def cmd_decks_new(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"could not write the deck: {exc.strerror or exc}") from None
-    print(f"Created {path}")
+    print(printable(f"Created {path}"))
     print("Edit it in any editor; check it with: herenow decks validate " + str(path))
     return 0
 
@@ -146,7 +146,7 @@ def cmd_config_show(args: argparse.Namespace) -> int:
 def cmd_config_path(args: argparse.Namespace) -> int:
     from herenow.store.paths import locations
 
-    print(locations().config_file)
+    print(printable(str(locations().config_file)))
     return 0
 
 
@@ -233,6 +233,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# What secure_tree found at this start; the app may show these on the home screen.
+_start_problems: list[Problem] = []
+
+
+def start_problems() -> list[Problem]:
+    return list(_start_problems)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     import os
 
@@ -241,9 +249,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.func is not cmd_decks_schema:
+            from herenow.store.paths import secure_tree
+
+            # Once per start, for the app and every command: private modes, old temporary files, a broken
+            # reflections folder. Said on stderr, one line each (the app shows them on its home screen too).
+            _start_problems[:] = secure_tree()
+            report(_start_problems)
         return args.func(args)
     except UserError as exc:
-        print(f"herenow: {exc}", file=sys.stderr)
+        print(printable(f"herenow: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

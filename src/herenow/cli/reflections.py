@@ -7,9 +7,9 @@ import datetime as dt
 import sys
 
 from herenow.errors import UserError
-from herenow.cli.output import report, table
-from herenow.store.indexed import IndexedStore
+from herenow.cli.output import printable, report, say, table
 from herenow.listing import ratings_text
+from herenow.store.indexed import IndexedStore
 from herenow.store.reflections import RATINGS, Query, Reflection, ReflectionStore
 from herenow.text import plural, shorten
 
@@ -42,9 +42,18 @@ def cmd_list(args: argparse.Namespace) -> int:
         names = ", ".join(key for key, _label in RATINGS)
         print(f"\n{plural(len(rows), 'reflection')}. "
               f"Ratings: {names} (1-5, your own perception).")
+    elif _store_unreadable(problems):
+        print("No reflections could be read (see below).")
     else:
         print("No reflections match." if _has_filters(args) else "No reflections yet.")
     return 1 if report(problems) else 0
+
+
+def _store_unreadable(problems) -> bool:
+    from herenow.store.paths import locations
+
+    root = str(locations().reflections_dir)
+    return any(p.file == root for p in problems)
 
 
 def _has_filters(args: argparse.Namespace) -> bool:
@@ -66,8 +75,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     store = ReflectionStore()
     reflection = _get(store, args.id)
-    print(markdown_section(reflection, include_client_code=True, level=1).rstrip("\n"))
-    print(f"\nfile: {store.find(args.id)}")
+    say(markdown_section(reflection, include_client_code=True, level=1).rstrip("\n"))
+    say(f"\nfile: {store.find(args.id)}")
     return 0
 
 
@@ -112,7 +121,12 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise UserError(f"could not write {target}: {exc.strerror or exc}") from None
         print(f"Exported {plural(count, 'reflection')} to {target} (not encrypted).", file=sys.stderr)
     else:
-        sys.stdout.write(export(found, args.format, include_client_codes=args.include_client_codes))
+        text = export(found, args.format, include_client_codes=args.include_client_codes)
+        try:
+            to_terminal = sys.stdout.isatty()
+        except (AttributeError, ValueError):
+            to_terminal = False
+        sys.stdout.write(printable(text, keep_newlines=True) if to_terminal else text)  # piped: the data as is
         sys.stdout.flush()
     return 1 if report(problems) else 0
 

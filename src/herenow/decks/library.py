@@ -43,16 +43,10 @@ def parse_deck(path: Path) -> tuple[Deck | None, list[Problem]]:
 
 
 def _scan(folder: Path, origin: Origin) -> tuple[list[LoadedDeck], list[Problem]]:
-    found: list[LoadedDeck] = []
-    problems: list[Problem] = []
-    if not folder.is_dir():
-        return found, problems
-    for path in sorted(folder.glob("*.toml")):
-        deck, deck_problems = parse_deck(path)
-        problems.extend(deck_problems)
-        if deck is not None:
-            found.append(LoadedDeck(deck, path, origin))
-    return found, problems
+    from herenow.store.files import scan_toml
+
+    loaded, problems = scan_toml(folder, parse_deck)
+    return [LoadedDeck(deck, path, origin) for path, deck in loaded], problems
 
 
 def _check_duplicates(loaded: list[LoadedDeck]) -> tuple[list[LoadedDeck], list[Problem]]:

@@ -7,7 +7,10 @@ reported and skipped, never changed or deleted by the app.
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from herenow.store import paths
@@ -45,17 +48,10 @@ class DraftStore:
 
     def pending(self) -> tuple[list[Reflection], list[Problem]]:
         """DraftStore waiting to be finished, oldest session first. Bad files are reported and skipped."""
-        drafts: list[Reflection] = []
-        problems: list[Problem] = []
-        if not self.folder.is_dir():
-            return drafts, problems
-        for path in sorted(self.folder.glob("*.toml")):
-            if path.name.startswith("."):
-                continue
-            draft, bad = parse_reflection(path)
-            problems += bad
-            if draft is not None:
-                drafts.append(draft)
+        from herenow.store.files import scan_toml
+
+        loaded, problems = scan_toml(self.folder, parse_reflection)
+        drafts = [draft for _path, draft in loaded]
         drafts.sort(key=lambda d: d.session.started)
         return drafts, problems
 
@@ -74,3 +70,110 @@ class DraftStore:
         except FileNotFoundError:
             return False
         return True
+
+
+@dataclass
+class Tidied:
+    """What ``tidy_leftovers`` removed (ids), and what it could not remove (one line each, naming the file)."""
+
+    records: list[str] = field(default_factory=list)
+    drafts: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def tidy_leftovers(store=None, drafts: DraftStore | None = None, records=None, *,
+                   keep: Callable[[str], bool] | None = None) -> Tidied:
+    """Remove session records and drafts that are already saved in a reflection; call it before the home screen
+    offers anything as waiting.
+
+    A leftover is removed only when a saved reflection for its session (the file or a conflict copy) already
+    holds exactly what it holds: a record equal to the reflection's session record, a draft equal to the
+    reflection apart from when it was saved. Anything else (a draft with words the saved reflection does not
+    have, a record of a session that went on after a reflection was saved) is kept and offered, and saving it
+    then makes a conflict copy. ``keep(id)`` True keeps an id whatever it holds (e.g. a session still running
+    in another window). Never raises for an unremovable file: it is listed in ``problems``.
+    """
+    from herenow.store.records import SessionRecord, SessionStore
+    from herenow.store.reflections import ReflectionStore, parse_reflection
+
+    store = store if store is not None else ReflectionStore()
+    drafts = drafts if drafts is not None else DraftStore()
+    records = records if records is not None else SessionStore()
+    done = Tidied()
+    saved_cache: dict[str, list[Reflection]] = {}
+
+    def saved(session_id: str) -> list[Reflection]:
+        if session_id not in saved_cache:
+            found = []
+            for path in store.files_for(session_id):
+                reflection, _problems = parse_reflection(path)
+                if reflection is not None:
+                    found.append(reflection)
+            saved_cache[session_id] = found
+        return saved_cache[session_id]
+
+    def remove(path: Path) -> bool:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return True
+        except OSError as exc:
+            done.problems.append(Problem(str(path), f"is already saved in a reflection but could not be removed "
+                                                    f"({exc.strerror or exc})"))
+            return False
+        return True
+
+    pending, _bad = records.pending()
+    for record in pending:
+        if keep is not None and keep(record.id):
+            continue
+        if any(record_is_saved(record, r.session) for r in saved(record.id)):
+            if remove(records.path(record.id)):
+                done.records.append(record.id)
+    waiting, _bad = drafts.pending()
+    for draft in waiting:
+        if keep is not None and keep(draft.id):
+            continue
+        path = drafts.path(draft.id)
+        try:
+            written = os.stat(path).st_mtime
+        except OSError:
+            continue
+        if any(draft_is_saved(draft, written, r) for r in saved(draft.id)):
+            if remove(path):
+                done.drafts.append(draft.id)
+    return done
+
+
+def record_is_saved(record, saved) -> bool:
+    """The saved session record holds everything ``record`` holds (as long, every cue, mark and pause)."""
+    if record.model_dump() == saved.model_dump():
+        return True
+    if record.started != saved.started or saved.elapsed_seconds < record.elapsed_seconds:
+        return False
+    for name in ("cues_shown", "acted_on", "moments", "pauses"):
+        kept = [item.model_dump() for item in getattr(saved, name)]
+        if any(item.model_dump() not in kept for item in getattr(record, name)):
+            return False
+    return True
+
+
+def draft_is_saved(draft: Reflection, written: float, saved: Reflection) -> bool:
+    """Every word of the draft is in the saved reflection, and its other choices are there too, or the
+    reflection was saved after the draft was last written (later choices win only over the same person's
+    earlier ones)."""
+    texts = {a.prompt: a.text for a in saved.answers}
+    for answer in draft.answers:
+        if answer.text.strip() and answer.text.strip() not in texts.get(answer.prompt, ""):
+            return False
+    if draft.note.strip() and draft.note.strip() not in saved.note:
+        return False
+    if draft.client_code.strip() and draft.client_code.strip() != saved.client_code.strip():
+        return False
+    if not record_is_saved(draft.session, saved.session):
+        return False
+    same_choices = (draft.ratings == saved.ratings and draft.supervision == saved.supervision
+                    and draft.invited_feedback == saved.invited_feedback and set(draft.tags) <= set(saved.tags))
+    if same_choices:
+        return True
+    return saved.updated is not None and saved.updated.timestamp() >= int(written)

@@ -192,7 +192,10 @@ def _read_one(root: str, relpath: str, mtime_ns: int, size: int) -> tuple[str, A
 
 
 def _parsed(root: str, rel: str, mtime_ns: int, size: int) -> tuple[str, int, int, Any]:
-    kind, payload = _read_one(root, rel, mtime_ns, size)
+    try:
+        kind, payload = _read_one(root, rel, mtime_ns, size)
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # one file's trouble stays its own
+        kind, payload = "bad", [[f"could not be indexed ({type(exc).__name__}: {exc})", None, None]]
     return kind, mtime_ns, size, payload
 
 
@@ -208,20 +211,115 @@ class ReflectionIndex:
         self._refresh_lock = threading.Lock()  # one refresh at a time
         self._db: sqlite3.Connection | None = None
         self._inode: tuple[int, int] | None = None
+        self.folder_problems: list[Problem] = []
+        self.notes: list[Problem] = []  # e.g. "kept in memory: the disk is full"
+        self._lock_fd: int | None = None
+        self._held: int | None = None
+        self._depth = 0
 
     # ------------------------------------------------------------------ opening
     def _open_file(self) -> sqlite3.Connection:
         ensure_dir(self.db_path.parent)
         if not self.db_path.exists():
-            fd = os.open(self.db_path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
-            os.close(fd)
+            self._fresh_file(expect=None)
         try:
             if os.stat(self.db_path).st_mode & 0o777 != FILE_MODE:
                 os.chmod(self.db_path, FILE_MODE)
         except OSError:
             pass
-        db = sqlite3.connect(self.db_path, timeout=10, check_same_thread=False, isolation_level=None)
+        # Hold the file open beside SQLite: while we hold it, its inode number cannot be reused, so "is the file
+        # at the path still the one we have open?" has a true answer after another process renames a new one in.
+        held = os.open(self.db_path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        try:
+            db = _connect_file(self.db_path)
+        except BaseException:
+            os.close(held)
+            raise
+        self._release_held()
+        self._held = held
         return db
+
+    def _release_held(self) -> None:
+        if self._held is not None:
+            try:
+                os.close(self._held)
+            except OSError:
+                pass
+            self._held = None
+
+    def _fresh_file(self, expect: tuple[int, int] | None = None) -> None:
+        """Put a new, empty index in place: built under a temporary name and renamed over the old one.
+
+        Done holding the index lock exclusively, so no process is inside a read or a write meanwhile; each one
+        notices the new file on its next use and reopens it. If the file changed since we looked (``expect``:
+        another process rebuilt it first), it is left as it is."""
+        import tempfile
+
+        held = self._depth > 0
+        self._flock("ex")
+        try:
+            if _inode(self.db_path) != expect:
+                return
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.db_path.name}.", suffix=".tmp", dir=self.db_path.parent)
+            os.close(fd)
+            try:
+                os.chmod(tmp, FILE_MODE)
+                db = sqlite3.connect(tmp, isolation_level=None)
+                try:
+                    self._create(db)
+                finally:
+                    db.close()
+                # Nobody is inside the index now: whatever journal lies beside it is stale, never to meet the new one.
+                for suffix in ("-journal", "-wal", "-shm"):
+                    try:
+                        os.unlink(f"{self.db_path}{suffix}")
+                    except OSError:
+                        pass
+                os.replace(tmp, self.db_path)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        finally:
+            self._flock("sh" if held else "un")
+
+    def _flock(self, how: str) -> None:
+        """The index lock between processes: shared while using the index, exclusive while replacing it."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not on this platform: SQLite's own locks still apply
+            return
+        if self._lock_fd is None:
+            if how == "un":
+                return
+            try:
+                ensure_dir(self.db_path.parent)
+                self._lock_fd = os.open(self.db_path.parent / f".{self.db_path.name}.lock",
+                                        os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), FILE_MODE)
+            except OSError:
+                return  # an unwritable folder: the index goes to memory anyway
+        fcntl.flock(self._lock_fd, {"sh": fcntl.LOCK_SH, "ex": fcntl.LOCK_EX, "un": fcntl.LOCK_UN}[how])
+
+    def _using(self):
+        """Hold the connection (this process) and the shared index lock (between processes)."""
+        import contextlib
+
+        @contextlib.contextmanager
+        def held():
+            with self._lock:
+                self._depth += 1
+                if self._depth == 1 and not self.in_memory:
+                    self._flock("sh")
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                    if self._depth == 0:
+                        self._flock("un")
+
+        return held()
 
     def _valid(self, db: sqlite3.Connection) -> bool:
         try:
@@ -245,104 +343,122 @@ class ReflectionIndex:
         db.execute("INSERT INTO meta VALUES ('created', ?)", (dt.datetime.now().astimezone().isoformat(),))
         db.execute(f"PRAGMA user_version = {INDEX_VERSION}")
 
-    def _remove_files(self) -> None:
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            try:
-                os.unlink(f"{self.db_path}{suffix}")
-            except FileNotFoundError:
-                pass
-
     def _connect(self) -> tuple[sqlite3.Connection, bool]:
         """The connection (call with the lock held), and whether the index was (re)created empty."""
         if self._db is not None:
-            if self.in_memory or self._same_file():
+            if self.in_memory:
                 return self._db, False
-            self._db.close()  # the index file was deleted or replaced under us: start again
+            if self._same_file():
+                # Still the file we opened; another process may have put a fresh one there that nobody filled.
+                return self._db, not _filled(self._db)
+            self._db.close()  # the index file was replaced under us (another process rebuilt it): reopen
             self._db = None
         db: sqlite3.Connection | None = None
         try:
             db = self._open_file()
             if self._valid(db):
                 self._db, self._inode = db, _inode(self.db_path)
-                return db, False
+                # A fresh file (made here or by another process) that nobody has filled yet is new too.
+                return db, not _filled(db)
             db.close()
-            self._remove_files()  # wrong version or not a database: it is only a cache
+            db = None
+            self._fresh_file(expect=_inode(self.db_path))  # wrong version or not a database: only a cache
             db = self._open_file()
-            self._create(db)
+            if not self._valid(db):
+                raise sqlite3.DatabaseError("a fresh index could not be opened")
             self._inode = _inode(self.db_path)
-        except (OSError, sqlite3.Error):
-            # An unwritable data folder: keep the index in memory for this run.
+        except (OSError, sqlite3.Error) as exc:
             if db is not None:
                 try:
                     db.close()
                 except sqlite3.Error:
                     pass
-            db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
-            self.in_memory = True
-            self._create(db)
+            db = self._memory(exc)
         self._db = db
         return db, True
 
+    def _memory(self, exc: BaseException) -> sqlite3.Connection:
+        """An unwritable or full data folder: keep the index in memory for this run, and say so once."""
+        why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        self.notes = [Problem(str(self.db_path), f"the search index could not be written ({why}); "
+                                                 "a temporary one in memory is used, and your files are unchanged")]
+        db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        self.in_memory = True
+        self._create(db)
+        return db
+
+    def _to_memory(self, exc: BaseException) -> None:
+        with self._lock:
+            if self._db is not None:
+                try:
+                    self._db.close()
+                except sqlite3.Error:
+                    pass
+            self._db = self._memory(exc)
+
     def _same_file(self) -> bool:
-        return _inode(self.db_path) == self._inode
+        if self._held is None:
+            return False
+        try:
+            st = os.fstat(self._held)
+        except OSError:
+            return False
+        return st.st_nlink > 0 and _inode(self.db_path) == (st.st_dev, st.st_ino)
 
     def close(self) -> None:
         with self._lock:
             if self._db is not None:
                 self._db.close()
                 self._db = None
+            self._release_held()
 
     def _reset(self) -> None:
-        """Throw the index away (it is damaged): the next use rebuilds it from the files."""
+        """Throw the index away (it is damaged): a new empty one is renamed into place and filled again."""
         with self._lock:
+            seen = _inode(self.db_path) if self._same_file() else None
             self.close()
-            if not self.in_memory:
-                self._remove_files()
-            self.in_memory = False
+            if self.in_memory:
+                self._db = None
+                self.in_memory = False
+                return
+            try:
+                self._fresh_file(expect=seen)
+            except (OSError, sqlite3.Error) as exc:
+                self._db = self._memory(exc)
 
     def _run(self, fn):
-        """Run ``fn(db)`` under the lock; on a damaged index, rebuild it once and try again."""
-        try:
-            with self._lock:
-                db, created = self._connect()
-                if not created:
-                    return fn(db)
-        except sqlite3.DatabaseError as exc:
-            if not _damaged(exc):
-                raise
-            self._reset()
-        self.refresh()
-        with self._lock:
-            db, _ = self._connect()
-            return fn(db)
+        """Run ``fn(db)`` under the lock. Anything wrong with the index (damaged, unreadable stored text, a disk
+        that refuses writes) rebuilds it once from the files, and failing that uses one in memory: a read never
+        fails because of the cache."""
+        for attempt in range(3):
+            try:
+                for _fill in range(5):
+                    with self._using():
+                        db, created = self._connect()
+                        if not created or _fill == 4:
+                            return fn(db)
+                    # Empty (new, or just rebuilt by another process): fill it from the files, then look again.
+                    self.refresh()
+            except _INDEX_ERRORS as exc:
+                if attempt == 0 and not _writes_refused(exc):
+                    self._reset()
+                elif not self.in_memory:
+                    self._to_memory(exc)
+                else:
+                    raise
+        raise RuntimeError("unreachable")  # pragma: no cover
 
     # ------------------------------------------------------------------ keeping it fresh
     def scan_files(self) -> dict[str, tuple[int, int]]:
-        """Every reflection file under the root: relative path -> (mtime_ns, size). Hidden names skipped."""
-        found: dict[str, tuple[int, int]] = {}
-        root = str(self.root)
-        prefix_len = len(root) + 1
-        stack = [root]
-        while stack:
-            folder = stack.pop()
-            try:
-                entries = os.scandir(folder)
-            except OSError:
-                continue
-            with entries:
-                for entry in entries:
-                    name = entry.name
-                    if name.startswith("."):
-                        continue
-                    try:
-                        if entry.is_dir(follow_symlinks=False):
-                            stack.append(entry.path)
-                        elif name.endswith(".toml"):
-                            st = entry.stat()
-                            found[entry.path[prefix_len:]] = (st.st_mtime_ns, st.st_size)
-                    except OSError:
-                        continue
-        return found
+        """Every reflection file under the root: relative path -> (mtime_ns, size). Hidden names skipped.
+
+        A reflections folder that is not a folder or cannot be read is remembered as a problem."""
+        from herenow.store.files import list_toml
+
+        entries, self.folder_problems = list_toml(self.root, recursive=True)
+        prefix_len = len(str(self.root)) + 1
+        return {str(path)[prefix_len:]: ((st.st_mtime_ns, st.st_size) if st is not None else (0, -1))
+                for path, st in entries}
 
     def refresh(self, progress: Callable[[int, int], None] | None = None) -> RefreshResult:
         """Bring the index in line with the files. Cheap when nothing changed (one stat per file).
@@ -352,20 +468,28 @@ class ReflectionIndex:
         """
         start = time.perf_counter()
         with self._refresh_lock:
-            try:
-                result = self._refresh(progress)
-            except sqlite3.DatabaseError as exc:
-                if not _damaged(exc):
-                    raise
-                self._reset()
-                result = self._refresh(progress)
+            result = None
+            for attempt in range(3):
+                try:
+                    result = self._refresh(progress)
+                    break
+                except _INDEX_ERRORS as exc:
+                    if attempt == 0 and not _writes_refused(exc):
+                        self._reset()  # damaged: start again from the files
+                    elif not self.in_memory:
+                        self._to_memory(exc)  # full or read-only disk, or still failing: memory for this run
+                    else:
+                        raise
+            assert result is not None
+            if attempt:
                 result.rebuilt = True
         result.seconds = time.perf_counter() - start
         return result
 
-    def _refresh(self, progress: Callable[[int, int], None] | None = None) -> RefreshResult:
-        with self._lock:
+    def _refresh(self, progress: Callable[[int, int], None] | None = None, depth: int = 0) -> RefreshResult:
+        with self._using():
             db, created = self._connect()
+            first = db
             known: dict[str, tuple[int, int, bool]] = {}
             for path, mtime_ns, size in db.execute("SELECT path, mtime_ns, size FROM reflections"):
                 known[path] = (mtime_ns, size, True)
@@ -375,11 +499,13 @@ class ReflectionIndex:
         on_disk = self.scan_files()
         removed = [p for p in known if p not in on_disk]
         todo = [(p, m, s) for p, (m, s) in on_disk.items() if known.get(p, (None, None))[:2] != (m, s)]
-        if not removed and not todo:
+        if not removed and not todo and not created:  # (a new, empty index is marked filled, once)
             return result
         parsed = self._parse(todo, progress)
-        with self._lock:
+        with self._using():
             db, _ = self._connect()
+            if db is not first:  # another process put a new index in place meanwhile: start again on it
+                return self._refresh(progress, depth + 1) if depth < 5 else result
             db.execute("BEGIN IMMEDIATE")
             try:
                 for path in removed:
@@ -393,8 +519,16 @@ class ReflectionIndex:
                     self._forget(db, path)
                     if kind == "ok":
                         values, (search, data) = payload
-                        rid = db.execute(insert, values).lastrowid
-                        db.execute("INSERT INTO bodies (rid, search, data) VALUES (?, ?, ?)", (rid, search, data))
+                        try:
+                            db.execute("SAVEPOINT one")
+                            rid = db.execute(insert, values).lastrowid
+                            db.execute("INSERT INTO bodies (rid, search, data) VALUES (?, ?, ?)", (rid, search, data))
+                            db.execute("RELEASE one")
+                        except (OverflowError, ValueError, sqlite3.InterfaceError, sqlite3.IntegrityError) as exc:
+                            db.execute("ROLLBACK TO one")
+                            db.execute("RELEASE one")
+                            kind, payload = "bad", [[f"could not be indexed ({exc})", None, None]]
+                    if kind == "ok":
                         if before is not None and before[2]:
                             result.updated += 1
                         else:
@@ -477,7 +611,7 @@ class ReflectionIndex:
         a screen can show it straight away and refresh in the background."""
         if not self.db_path.exists() and not self.in_memory:
             return False
-        with self._lock:
+        with self._using():
             try:
                 db, created = self._connect()
                 if created:
@@ -529,16 +663,18 @@ class ReflectionIndex:
         if limit is not None:
             sql += " LIMIT ?"
             args = [*args, limit]
-        data = self._run(lambda db: [r[0] for r in db.execute(sql, args)])
-        return [Reflection.model_validate_json(d) for d in data if d is not None]
+        return self._run(lambda db: [Reflection.model_validate_json(r[0]) for r in db.execute(sql, args)
+                                     if r[0] is not None])
 
     def path_of(self, rid: int) -> Path | None:
         found = self._run(lambda db: db.execute("SELECT path FROM reflections WHERE rid = ?", (rid,)).fetchone())
         return self.root / found[0] if found else None
 
     def problems(self) -> list[Problem]:
+        """Bad files (each naming the file), a reflections folder that cannot be read, and a note when the
+        index is only in memory."""
         rows = self._run(lambda db: db.execute("SELECT path, problems FROM problems ORDER BY path").fetchall())
-        out: list[Problem] = []
+        out: list[Problem] = list(self.folder_problems) + list(self.notes)
         for path, payload in rows:
             for message, line, field in json.loads(payload):
                 out.append(Problem(str(self.root / path), message, line=line, field=field))
@@ -567,13 +703,34 @@ def _inode(path: Path) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
-def _damaged(exc: sqlite3.DatabaseError) -> bool:
-    """Errors that mean the index file itself is not usable (rebuild it), not a busy or locked one."""
-    if type(exc) is sqlite3.DatabaseError:  # "file is not a database", "database disk image is malformed"
+# Everything reading or writing the cache can raise: each means "rebuild it" or "keep it in memory", never a crash.
+_INDEX_ERRORS = (sqlite3.Error, UnicodeDecodeError, ValueError, TypeError, KeyError, OverflowError, OSError)
+
+
+def _connect_file(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=10, check_same_thread=False, isolation_level=None)
+    try:
+        db.execute("PRAGMA busy_timeout = 10000")
+        # A rollback journal, not WAL: a rebuilt index is renamed into place, and a WAL file of the old one
+        # must never be applied to the new one. Readers wait for a writer at most the busy timeout.
+        db.execute("PRAGMA journal_mode = DELETE")
+    except sqlite3.DatabaseError:
+        pass  # not a database (rebuilt next), or no shared memory here: the rollback journal and the busy timeout still work
+    return db
+
+
+def _filled(db: sqlite3.Connection) -> bool:
+    return db.execute("SELECT 1 FROM meta WHERE key = 'refreshed'").fetchone() is not None
+
+
+def _writes_refused(exc: BaseException) -> bool:
+    """A full disk, a read-only folder, an I/O error: rebuilding in place cannot help, memory can."""
+    if isinstance(exc, OSError):
         return True
     text = str(exc).lower()
-    return isinstance(exc, sqlite3.OperationalError) and ("no such table" in text or "no such column" in text
-                                                         or "malformed" in text)
+    return isinstance(exc, sqlite3.OperationalError) and any(
+        words in text for words in ("disk is full", "readonly", "read-only", "disk i/o", "unable to open", "locked",
+                                    "busy"))
 
 
 def _to_row(r: Sequence[Any]) -> IndexRow:

@@ -127,3 +127,89 @@ def ensure_dir(path: Path) -> Path:
             continue
         os.chmod(folder, DIR_MODE)  # mkdir's mode is masked by the umask
     return path
+
+
+TMP_MAX_AGE_SECONDS = 3600
+
+
+def secure_tree(now: float | None = None) -> list:
+    """Call once at start (the app and the CLI do). Returns problems, one line each, never raises.
+
+    - Group or world access anywhere under the data and config folders is taken away (folders 0700, files
+      0600), and said once, in one line per folder.
+    - ``.*.tmp`` files older than an hour (left by a write that was interrupted; they can hold reflection text)
+      are removed.
+    - A ``reflections`` that is not a folder is reported (the store is not shown as empty).
+    Links are never followed.
+    """
+    import stat
+    import time
+
+    from herenow.problems import Problem
+
+    now = time.time() if now is None else now
+    where = locations()
+    problems: list[Problem] = []
+    roots = [where.data_dir] if where.data_dir == where.config_dir else [where.config_dir, where.data_dir]
+    for root in roots:
+        tightened = removed = 0
+        failed: list[str] = []
+        try:
+            info = os.lstat(root)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(info.st_mode):
+            continue
+        stack = [str(root)]
+        if info.st_mode & 0o077:
+            try:
+                os.chmod(root, DIR_MODE)
+                tightened += 1
+            except OSError:
+                failed.append(str(root))
+        while stack:
+            folder = stack.pop()
+            try:
+                with os.scandir(folder) as entries:
+                    listed = list(entries)
+            except OSError:
+                continue
+            for entry in listed:
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if stat.S_ISDIR(st.st_mode):
+                    stack.append(entry.path)
+                    wanted = DIR_MODE
+                elif stat.S_ISREG(st.st_mode):
+                    if (entry.name.startswith(".") and entry.name.endswith(".tmp")
+                            and now - st.st_mtime > TMP_MAX_AGE_SECONDS):
+                        try:
+                            os.unlink(entry.path)
+                            removed += 1
+                            continue
+                        except OSError:
+                            pass
+                    wanted = FILE_MODE
+                else:
+                    continue  # links, pipes, devices: not ours to change
+                if st.st_mode & 0o077:
+                    try:
+                        os.chmod(entry.path, st.st_mode & wanted)
+                        tightened += 1
+                    except OSError:
+                        failed.append(entry.path)
+        if tightened:
+            problems.append(Problem(str(root), f"{tightened} file(s) or folder(s) could be read by other users "
+                                               "on this computer; now only you can (0700 folders, 0600 files)"))
+        if failed:
+            problems.append(Problem(failed[0], f"can be read by other users and could not be made private"
+                                               f"{f' ({len(failed) - 1} more like it)' if len(failed) > 1 else ''}"))
+        del removed  # old temporary files go quietly: they were never a saved reflection
+    reflections = where.reflections_dir
+    if os.path.lexists(reflections) and not os.path.isdir(reflections):
+        problems.append(Problem(str(reflections), "is not a folder, so no reflection can be read or saved"))
+    elif os.path.isdir(reflections) and not os.access(reflections, os.R_OK | os.X_OK):
+        problems.append(Problem(str(reflections), "cannot be read, so no reflection can be listed"))
+    return problems

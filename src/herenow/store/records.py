@@ -11,12 +11,17 @@ import os
 import secrets
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from herenow.store import paths
 from herenow.problems import Problem, load_model
 
 MOMENT_KINDS = ("moment", "rupture", "repair", "here-and-now")
+
+# Bounds that no real session reaches, so a hand-edited or damaged value is a clear problem, not a crash later
+# (SQLite holds 64-bit integers; timedelta and the clock text need finite numbers). Negative seconds stay
+# readable: records written while the wall clock was set back have them.
+SECONDS = {"ge": -10**9, "le": 10**9}
 
 
 class ShownCue(BaseModel):
@@ -25,7 +30,7 @@ class ShownCue(BaseModel):
     deck: str
     id: str
     text: str
-    at: int = Field(description="Seconds into the session.")
+    at: int = Field(description="Seconds into the session.", **SECONDS)
 
 
 class ActedOn(BaseModel):
@@ -34,21 +39,21 @@ class ActedOn(BaseModel):
     deck: str
     id: str
     text: str
-    at: int
+    at: int = Field(**SECONDS)
 
 
 class Moment(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     kind: str = "moment"
-    at: int
+    at: int = Field(**SECONDS)
 
 
 class Pause(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    at: int
-    seconds: int = 0
+    at: int = Field(**SECONDS)
+    seconds: int = Field(default=0, **SECONDS)
 
 
 class SessionRecord(BaseModel):
@@ -56,10 +61,10 @@ class SessionRecord(BaseModel):
 
     schema_version: int = 1
     id: str
-    started: dt.datetime
-    ended: dt.datetime | None = None
-    planned_minutes: float
-    elapsed_seconds: int = 0
+    started: AwareDatetime
+    ended: AwareDatetime | None = None
+    planned_minutes: float = Field(ge=0, le=100_000, allow_inf_nan=False)
+    elapsed_seconds: int = Field(default=0, **SECONDS)
     decks: list[str] = Field(default_factory=list)
     cues_shown: list[ShownCue] = Field(default_factory=list)
     acted_on: list[ActedOn] = Field(default_factory=list)
@@ -72,7 +77,9 @@ class SessionRecord(BaseModel):
 
 
 def new_record_id(started: dt.datetime) -> str:
-    return f"{started:%Y-%m-%d-%H%M}-{secrets.token_hex(2)}"
+    """The minute the session started and 32 random bits: two sessions never share an id (older ids, with 16
+    random bits, keep loading)."""
+    return f"{started:%Y-%m-%d-%H%M}-{secrets.token_hex(4)}"
 
 
 def to_toml_dict(model: BaseModel) -> dict:
@@ -170,15 +177,10 @@ class SessionStore:
         atomic_write(self.path(record.id), tomli_w.dumps(to_toml_dict(record)))
 
     def pending(self) -> tuple[list[SessionRecord], list[Problem]]:
-        records, problems = [], []
-        if not self.folder.is_dir():
-            return records, problems
-        for path in sorted(self.folder.glob("*.toml")):
-            record, found = load_model(path, SessionRecord)
-            problems += found
-            if record is not None:
-                records.append(record)
-        return records, problems
+        from herenow.store.files import scan_toml
+
+        loaded, problems = scan_toml(self.folder, lambda path: load_model(path, SessionRecord))
+        return [record for _path, record in loaded], problems
 
     def discard(self, record_id: str) -> None:
         try:

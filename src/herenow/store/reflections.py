@@ -130,6 +130,13 @@ def parse_reflection(path: Path) -> tuple[Reflection | None, list[Problem]]:
     return load_model(path, Reflection)
 
 
+def _reflection_from_bytes(path: Path, raw: bytes) -> tuple[Reflection | None, list[Problem]]:
+    """The same checks as ``parse_reflection``, on bytes already read (so a version hash matches them)."""
+    from herenow.problems import model_from_bytes
+
+    return model_from_bytes(str(path), raw, Reflection)
+
+
 def search_terms(text: str) -> list[str]:
     """Split a search into casefolded terms: words, or "quoted phrases"."""
     terms: list[str] = []
@@ -173,7 +180,60 @@ class Query:
         return True
 
 
+@dataclass(frozen=True)
+class Version:
+    """Which bytes of a reflection file were loaded: a save replaces the file only if it still holds them."""
+
+    path: Path
+    sha256: str
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What ``ReflectionStore.save`` did. Nothing is ever replaced that the caller had not loaded.
+
+    - ``conflict`` False: the reflection is at ``path`` (new, or the loaded version replaced, or the very same
+      content was already there: ``unchanged``).
+    - ``conflict`` True: another reflection was already there (saved from another window, or changed since it
+      was loaded). Both are kept: this one is at ``path``, a conflict copy beside it, with its own id
+      (``<id>.conflict-<n>``), listed and searchable like any reflection. ``message`` says so in words.
+    """
+
+    path: Path
+    conflict: bool = False
+    replaced: bool = False
+    unchanged: bool = False
+
+    @property
+    def message(self) -> str:
+        if self.conflict:
+            return (f"Saved as a conflict copy: {self.path.name}. Another reflection for this session was "
+                    "already saved, and it is kept as it was.")
+        return "Reflection saved."
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+
+def _digest(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _same_content(a: Reflection, b: Reflection) -> bool:
+    """The same reflection apart from when it was saved (and the id a conflict copy gets)."""
+    return a.model_dump(exclude={"updated", "id"}) == b.model_dump(exclude={"updated", "id"})
+
+
 class ReflectionStore:
+    """The reflection files. Read with ``get``/``load``/``scan``/``query``; written only by ``save``.
+
+    ``save`` never silently replaces a file: the first save of a reflection creates its file exclusively; a
+    later save replaces it only when given the ``Version`` that ``load`` returned and the file still holds it.
+    Otherwise both are kept (see ``SaveResult``).
+    """
+
     def __init__(self, root: Path | None = None) -> None:
         self.root = root or paths.locations().reflections_dir
 
@@ -182,37 +242,136 @@ class ReflectionStore:
         return self.root / f"{started:%Y}" / f"{started:%m}" / f"{reflection.id}.toml"
 
     def files(self) -> Iterator[Path]:
-        if not self.root.is_dir():
-            return iter(())
-        return (p for p in sorted(self.root.rglob("*.toml")) if not p.name.startswith("."))
+        from herenow.store.files import list_toml
 
-    def save(self, reflection: Reflection) -> Path:
-        """Write atomically (temporary file, fsync, rename). Raises OSError with the old file untouched."""
-        from herenow.store.files import atomic_write
+        entries, _problems = list_toml(self.root, recursive=True)
+        return iter([path for path, _st in entries])
+
+    # ---------------------------------------------------------------- writing
+    def _locked(self):
+        """An exclusive lock on the store while a save checks and writes (another process waits a moment)."""
+        import contextlib
+
+        @contextlib.contextmanager
+        def held():
+            from herenow.store.paths import FILE_MODE, ensure_dir
+
+            ensure_dir(self.root)
+            try:
+                fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), FILE_MODE)
+            except OSError:
+                fd = None  # a read-only store: the write below fails with the real reason
+            try:
+                if fd is not None:
+                    try:
+                        import fcntl
+
+                        fcntl.flock(fd, fcntl.LOCK_EX)
+                    except (ImportError, OSError):
+                        pass
+                yield
+            finally:
+                if fd is not None:
+                    os.close(fd)
+
+        return held()
+
+    def save(self, reflection: Reflection, *, replacing: Version | None = None) -> SaveResult:
+        """Save ``reflection``. Raises OSError (full disk, read-only folder) with every file untouched, or
+        ValueError for an id that could leave the store.
+
+        ``replacing``: the ``Version`` from ``load`` when saving an edit of a saved reflection. Without it,
+        this is a first save and creates the file only if there is none.
+        """
+        from herenow.store.files import create_exclusive
 
         if not _ID.match(reflection.id):
             raise ValueError(f"{reflection.id!r} is not a valid reflection id")
         reflection.updated = dt.datetime.now().astimezone().replace(microsecond=0)
-        path = self.path_for(reflection)
-        atomic_write(path, reflection_to_toml(reflection))
-        return path
+        path = replacing.path if replacing is not None else self.path_for(reflection)
+        data = reflection_to_toml(reflection).encode("utf-8")
+        with self._locked():
+            if replacing is None:
+                if create_exclusive(path, data):
+                    return SaveResult(path)
+            else:
+                from herenow.store.files import Unreadable, atomic_write, read_bytes_safely
 
+                try:
+                    current = read_bytes_safely(path, max_bytes=64 * 1024 * 1024)
+                except Unreadable:
+                    current = None
+                if current is not None and _digest(current) == replacing.sha256:
+                    atomic_write(path, data)
+                    return SaveResult(path, replaced=True)
+                if current is None and not path.exists() and create_exclusive(path, data):
+                    return SaveResult(path)  # deleted meanwhile: nothing to replace
+            existing, _problems = parse_reflection(path)
+            if existing is not None and _same_content(existing, reflection):
+                return SaveResult(path, unchanged=True)  # saved already (a retry): no copy needed
+            return self._save_conflict_copy(reflection, path)
+
+    def _save_conflict_copy(self, reflection: Reflection, taken: Path) -> SaveResult:
+        from herenow.store.files import create_exclusive
+
+        base = reflection.id
+        for n in range(1, 10_000):
+            copy_id = f"{base}.conflict-{n}"
+            target = taken.parent / f"{copy_id}.toml"
+            if target.exists():
+                existing, _problems = parse_reflection(target)
+                if existing is not None and _same_content(existing, reflection):
+                    return SaveResult(target, conflict=True, unchanged=True)
+                continue
+            copy = reflection.model_copy(update={"id": copy_id})
+            if create_exclusive(target, reflection_to_toml(copy)):
+                return SaveResult(target, conflict=True)
+        raise OSError(f"too many conflict copies beside {taken}")
+
+    # ---------------------------------------------------------------- reading
     def find(self, reflection_id: str) -> Path | None:
         if not _ID.match(reflection_id):
             return None
-        for path in self.root.glob(f"*/*/{reflection_id}.toml"):
+        for path in sorted(self.root.glob(f"*/*/{reflection_id}.toml")):
             return path
         return None
 
-    def has_reflection_for(self, record_id: str) -> bool:  # nl-store will replace
-        """True if a reflection for this session is saved."""
-        return self.find(record_id) is not None
+    def exists(self, reflection_id: str) -> bool:
+        """A reflection file with this id is there (whether or not it is valid)."""
+        return self.find(reflection_id) is not None
+
+    def files_for(self, session_id: str) -> list[Path]:
+        """The reflection file for this session and any conflict copies beside it."""
+        if not _ID.match(session_id):
+            return []
+        found = set(self.root.glob(f"*/*/{session_id}.toml")) | set(self.root.glob(f"*/*/{session_id}.conflict-*.toml"))
+        return sorted(found)
+
+    def has_reflection_for(self, session_id: str) -> bool:
+        """Some reflection on this session is saved (its own file or a conflict copy)."""
+        return bool(self.files_for(session_id))
 
     def get(self, reflection_id: str) -> tuple[Reflection | None, list[Problem]]:
         path = self.find(reflection_id)
         if path is None:
             return None, []
         return parse_reflection(path)
+
+    def load(self, reflection_id: str) -> tuple[Reflection | None, Version | None, list[Problem]]:
+        """Like ``get``, plus the ``Version`` to pass to ``save(..., replacing=version)`` after editing it."""
+        from herenow.store.files import Unreadable, read_bytes_safely
+
+        path = self.find(reflection_id)
+        if path is None:
+            return None, None, []
+        try:
+            raw = read_bytes_safely(path)
+        except Unreadable as exc:
+            return None, None, [Problem(str(path), str(exc))]
+        reflection, problems = _reflection_from_bytes(path, raw)
+        if reflection is None:
+            return None, None, problems
+        return reflection, Version(path, _digest(raw)), []
 
     def delete(self, reflection_id: str) -> bool:
         path = self.find(reflection_id)
