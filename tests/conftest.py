@@ -58,16 +58,13 @@ def mode(path: Path) -> int:
 
 
 def read_every_file(store) -> tuple[list, list]:
-    """Every reflection in ``store``'s folder read from its file (not through the index), newest first."""
+    """Every reflection in ``store``'s folder read from its file (not through the index), newest first, and the
+    problems: bad files, and a reflections folder that cannot be read."""
+    from herenow.store.files import scan_toml
     from herenow.store.reflections import parse_reflection
 
-    found, problems = [], []
-    for path in store.files():
-        reflection, bad = parse_reflection(path)
-        problems += bad
-        if reflection is not None:
-            found.append(reflection)
-    found.sort(key=lambda r: r.date, reverse=True)
+    loaded, problems = scan_toml(store.root, parse_reflection, recursive=True)
+    found = sorted((reflection for _path, reflection in loaded), key=lambda r: r.date, reverse=True)
     return found, problems
 
 

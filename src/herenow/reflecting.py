@@ -18,7 +18,6 @@ Nothing the therapist wrote is replaced or dropped without their say:
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -192,21 +191,18 @@ class ReflectionDraft:
             return Outcome("warned", self.warning)
         if not state.has_content:
             return self._write_empty()
-        to_save, conflict = state, False
-        if self._already_saved():
-            # Never over a saved reflection: this one goes beside it, under an id of its own.
-            to_save, conflict = self._conflict_copy(state), True
         try:
-            path = self.store.save(to_save)
+            # Never over a saved reflection: the store's first save is exclusive, so a reflection already saved
+            # for this session (another window, a leftover) makes this one a conflict copy beside it.
+            result = self.store.save(state)
         except (OSError, ValueError) as exc:
             self.reason = _why(exc)
             self.save_error = f"could not save ({self.reason})"
             draft_error = self.keep(state)
             where = "Your text is still here" + ("" if draft_error else " and in the draft")
             return Outcome("error", f"Not saved: {self.save_error}. {where}.")
-        conflict = conflict or path.stem != to_save.id  # the store's exclusive first save made a copy
         self._finish()
-        if conflict:
+        if result.conflict:
             return Outcome("conflict", "A reflection for this session was already saved, perhaps in another "
                                        "window. Yours is kept beside it as a second one; nothing was replaced.")
         return Outcome("saved", "Reflection saved.")
@@ -233,9 +229,6 @@ class ReflectionDraft:
             return self.store.has_reflection_for(self.record.id)
         except OSError:
             return False  # the store's exclusive save still refuses to replace it
-
-    def _conflict_copy(self, state: Reflection) -> Reflection:
-        return state.model_copy(update={"id": f"{self.record.id}-{secrets.token_hex(4)}"})
 
     def _finish(self) -> None:
         """Saved: tidy up the record and the draft (a leftover is harmless; the home screen tidies it later)."""

@@ -16,6 +16,7 @@ from herenow.store.paths import locations
 from herenow.store.records import ActedOn, Moment, SessionRecord, ShownCue
 from herenow.store.indexed import IndexedStore as ReflectionStore
 from herenow.store.reflections import DEFAULT_PROMPTS, Query, new_reflection
+from herenow.store.indexed import IndexedStore
 from conftest import read_every_file
 
 UTC = dt.timezone.utc
@@ -43,7 +44,7 @@ def make(store: ReflectionStore, day: int, hour: int = 10, *, texts=("",), tags=
 
 @pytest.fixture
 def store() -> ReflectionStore:
-    return ReflectionStore()
+    return IndexedStore()
 
 
 def test_index_lives_at_the_index_file_private(store: ReflectionStore) -> None:
@@ -200,7 +201,7 @@ def test_deleted_index_is_rebuilt_and_nothing_is_lost(store: ReflectionStore) ->
     assert index.db_path.exists() and mode(index.db_path) == 0o600
     # And a new process (a new index object) builds it again too.
     os.unlink(index.db_path)
-    fresh = ReflectionStore()
+    fresh = IndexedStore()
     assert [r.answers[0].text for r in fresh.query(Query())[0]] == ["Day 4.", "Day 3.", "Day 2."]
 
 
@@ -220,7 +221,7 @@ def test_corrupt_or_old_index_is_rebuilt(store: ReflectionStore, damage: str) ->
             db.execute("DROP TABLE reflections")
         db.commit()
         db.close()
-    fresh = ReflectionStore()
+    fresh = IndexedStore()
     found, problems = fresh.query(Query(text="kept"))
     assert [r.answers[0].text for r in found] == ["Kept."] and problems == []
 
@@ -270,7 +271,7 @@ def test_damaged_rows_inside_a_valid_index_are_rebuilt(store: ReflectionStore, d
     db.execute(sql)
     db.commit()
     db.close()
-    fresh = ReflectionStore()
+    fresh = IndexedStore()
     rows, problems = fresh.rows()
     assert [r.preview for r in rows] == ["Kept."] and rows[0].tags == ("grief",) and problems == []
     assert [r.answers[0].text for r in fresh.query(Query())[0]] == ["Kept."]
@@ -301,7 +302,7 @@ def test_a_full_or_read_only_disk_keeps_the_index_in_memory(store: ReflectionSto
     for day in range(3, 9):  # new files the index must take in, on a disk that refuses
         make(store, day, texts=(f"Day {day}, with more words than a page holds. " * 40,), tags=(f"t{day}",))
     _refusing(monkeypatch, how)
-    fresh = ReflectionStore()
+    fresh = IndexedStore()
     # Ending a session asks for the tags used before: it must answer, not crash.
     assert fresh.known_tags() == ["grief"] + [f"t{day}" for day in range(3, 9)]
     rows, problems = fresh.rows()

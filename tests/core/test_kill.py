@@ -26,12 +26,14 @@ from herenow.store.index import ReflectionIndex
 from herenow.store.paths import secure_tree
 from herenow.store.records import SessionStore
 from herenow.store.reflections import ReflectionStore
+from herenow.store.indexed import IndexedStore
 from conftest import read_every_file
 
 ZYGOTE = r"""
 import datetime as dt, os, random, sys
 from herenow.store.drafts import DraftStore, tidy_leftovers
 from herenow.store.records import Moment, SessionRecord, SessionStore, new_record_id
+from herenow.store.indexed import IndexedStore
 from herenow.store.reflections import Answer, Reflection, ReflectionStore
 
 OUT = sys.stdout.fileno()
@@ -44,7 +46,7 @@ def say(text):
 
 def worker(run):
     rng = random.Random(run)
-    store, drafts, records = ReflectionStore(), DraftStore(), SessionStore()
+    store, drafts, records = IndexedStore(), DraftStore(), SessionStore()
     mine = [path.stem for path in store.files()]  # saved by earlier writers
     n = 0
     while True:
@@ -155,7 +157,7 @@ def test_sigkill_anywhere_in_the_save_sequence_loses_nothing(herenow_home: Path)
     assert len(completed) >= 60, f"only {len(completed)} saves completed: too few to prove anything"
     assert sum(1 for g in completed.values() if g > 1) >= 20, "too few edits completed"
 
-    store, drafts, records = ReflectionStore(), DraftStore(), SessionStore()
+    store, drafts, records = IndexedStore(), DraftStore(), SessionStore()
     found, problems = read_every_file(store)
     assert problems == [], "\n".join(map(str, problems))
     by_id = {r.id: r for r in found}

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from conftest import read_every_file
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +27,7 @@ from herenow.cli import main
 from herenow.store.drafts import DraftStore
 from herenow.store.records import SessionRecord, SessionStore
 from herenow.store.reflections import Answer, Reflection, ReflectionStore, parse_reflection, reflection_to_toml
+from herenow.store.indexed import IndexedStore
 
 UTC = dt.timezone.utc
 GOOD_ID = "2026-11-17-1400-600dc0de"
@@ -125,7 +128,7 @@ def fingerprint(path: Path):
 
 
 def seed_good_data(home: Path) -> None:
-    ReflectionStore().save(good_reflection())
+    IndexedStore().save(good_reflection())
     DraftStore().save(good_reflection("2026-11-17-1600-d4af7000"))
     SessionStore().save(good_reflection("2026-11-17-1700-5e5510b0").session)
 
@@ -169,8 +172,8 @@ def test_every_reader_and_command_carries_on(herenow_home: Path, capsys, kind: s
     with no_hang():
         drafts, draft_problems = DraftStore().pending()
         records, record_problems = SessionStore().pending()
-        rows, row_problems = ReflectionStore().rows()
-        tags = ReflectionStore().known_tags()
+        rows, row_problems = IndexedStore().rows()
+        tags = IndexedStore().known_tags()
     assert [d.id for d in drafts] == ["2026-11-17-1600-d4af7000"]
     assert [r.id for r in records] == ["2026-11-17-1700-5e5510b0"]
     assert [r.id for r in rows] == [GOOD_ID] and tags == []
@@ -201,7 +204,7 @@ def test_a_reflections_path_that_is_not_a_folder_is_an_error_not_an_empty_store(
     code, out, err = run(capsys, "reflections", "list")
     assert code == 1 and "No reflections yet" not in out
     assert f"{herenow_home / 'reflections'}: is not a folder" in err
-    found, problems = ReflectionStore().scan()
+    found, problems = read_every_file(IndexedStore())
     assert found == [] and "is not a folder" in str(problems[0])
 
 
@@ -212,7 +215,7 @@ def test_escape_codes_in_user_text_never_reach_the_terminal(herenow_home: Path, 
         '[[cues]]\ntext = "Cue \\u001b[31mred\\u009b"\n', "utf-8")
     evil = good_reflection()
     evil.answers[0].text = "line one\nline two \x1b]0;title\x07 \u202egnp.exe"
-    ReflectionStore().save(evil)
+    IndexedStore().save(evil)
     outputs = []
     for argv in (["decks", "list"], ["decks", "show", "sly"], ["reflections", "list"],
                  ["reflections", "show", GOOD_ID]):
@@ -241,7 +244,7 @@ def test_any_bytes_in_a_reflection_file_are_a_reflection_or_a_named_problem(here
     reflection, problems = parse_reflection(path)
     assert (reflection is None) == bool(problems)
     assert all(p.file == str(path) and "\n" not in p.message for p in problems)
-    store = ReflectionStore(herenow_home / "fuzz" / "reflections")
+    store = IndexedStore(herenow_home / "fuzz" / "reflections")
     rows, index_problems = store.rows()
     assert len(rows) == (reflection is not None)
     assert [p.file for p in index_problems] == [str(path)] * len(index_problems)

@@ -9,12 +9,14 @@ import tomllib
 from pathlib import Path
 
 import pytest
+
+from conftest import read_every_file
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from herenow.store.records import Moment, SessionRecord
-from herenow.store.indexed import IndexedStore as ReflectionStore
-from herenow.store.reflections import Answer, Query, Reflection, reflection_to_toml
+from herenow.store.indexed import IndexedStore
+from herenow.store.reflections import Answer, Query, Reflection, ReflectionStore, reflection_to_toml
 
 from conftest import mode, read_only
 
@@ -38,7 +40,7 @@ def fill(store: ReflectionStore) -> None:
 
 
 def test_save_lays_files_out_by_date_privately(herenow_home: Path) -> None:
-    store = ReflectionStore()
+    store = IndexedStore()
     path = store.save(reflection("2026-03-15-0900-ab12", dt.datetime(2026, 3, 15, 9, tzinfo=UTC), text="x")).path
     assert path == herenow_home / "reflections" / "2026" / "03" / "2026-03-15-0900-ab12.toml"
     assert mode(path) == 0o600
@@ -55,7 +57,7 @@ def test_save_lays_files_out_by_date_privately(herenow_home: Path) -> None:
 
 
 def test_scan_and_query(herenow_home: Path) -> None:
-    store = ReflectionStore()
+    store = IndexedStore()
     assert store.query() == ([], [])  # an empty (or missing) store is simply empty
     fill(store)
     found, problems = store.query()
@@ -82,7 +84,7 @@ BAD_FILES = {
 
 
 def test_every_kind_of_bad_file_is_reported_skipped_and_never_changed(herenow_home: Path) -> None:
-    store = ReflectionStore()
+    store = IndexedStore()
     fill(store)
     folder = store.root / "2026" / "02"
     good = reflection_to_toml(reflection("rating", dt.datetime(2026, 2, 1, tzinfo=UTC), ratings={"power": 3}))
@@ -112,7 +114,7 @@ def test_every_kind_of_bad_file_is_reported_skipped_and_never_changed(herenow_ho
 
 
 def test_a_read_only_store(herenow_home: Path, monkeypatch) -> None:
-    store = ReflectionStore()
+    store = IndexedStore()
     fill(store)
     month = store.root / "2026" / "03"
     writable = read_only(monkeypatch, month)
@@ -131,7 +133,7 @@ def test_a_read_only_store(herenow_home: Path, monkeypatch) -> None:
 def test_a_full_disk_keeps_the_old_file(herenow_home: Path, monkeypatch) -> None:
     from herenow.store import files as fsutil
 
-    store = ReflectionStore()
+    store = IndexedStore()
     fill(store)
 
     def full(fd, data):
@@ -146,7 +148,7 @@ def test_a_full_disk_keeps_the_old_file(herenow_home: Path, monkeypatch) -> None
 
 
 def test_ids_that_could_leave_the_store_are_refused(herenow_home: Path) -> None:
-    store = ReflectionStore()
+    store = IndexedStore()
     with pytest.raises(ValueError):
         store.save(reflection("../escape", dt.datetime(2026, 1, 1, tzinfo=UTC)))
     assert store.find("../../config") is None and store.delete("../x") is False
@@ -161,7 +163,7 @@ any_text = st.text(max_size=200)
 @given(when=moments, answer=any_text, note=any_text,
        tags=st.lists(st.text(min_size=1, max_size=20), max_size=4), deck=st.text(min_size=1, max_size=30))
 def test_any_unicode_text_and_any_date_round_trip(herenow_home: Path, when, answer, note, tags, deck) -> None:
-    store = ReflectionStore(herenow_home / "hypothesis")
+    store = IndexedStore(herenow_home / "hypothesis")
     original = reflection("roundtrip", when, text=answer, note=note, tags=tags, decks=(deck,))
     path = store.save(original).path
     assert path.parent == store.root / f"{when:%Y}" / f"{when:%m}"
@@ -195,7 +197,7 @@ WHEN = dt.datetime(2026, 11, 17, 14, tzinfo=UTC)
 
 
 def test_a_second_first_save_of_a_session_keeps_both(herenow_home: Path) -> None:
-    store = ReflectionStore()
+    store = IndexedStore()
     first = store.save(reflection("2026-11-17-1400-ab12cd34", WHEN, text="Window B's words."))
     assert not first.conflict and first.message == "Reflection saved."
     second = store.save(reflection("2026-11-17-1400-ab12cd34", WHEN, text="Window A's words."))
@@ -204,7 +206,7 @@ def test_a_second_first_save_of_a_session_keeps_both(herenow_home: Path) -> None
     assert store.get("2026-11-17-1400-ab12cd34")[0].answers[0].text == "Window B's words."  # untouched
     copy = store.get("2026-11-17-1400-ab12cd34.conflict-1")[0]
     assert copy.answers[0].text == "Window A's words." and copy.session.id == "2026-11-17-1400-ab12cd34"
-    assert sorted(r.answers[0].text for r in store.scan()[0]) == ["Window A's words.", "Window B's words."]
+    assert sorted(r.answers[0].text for r in read_every_file(store)[0]) == ["Window A's words.", "Window B's words."]
     assert len(store.query(Query())[0]) == 2  # listed like any reflection
     # Saving the same words again (a retry after a failed tidy-up) makes no third file.
     again = store.save(reflection("2026-11-17-1400-ab12cd34", WHEN, text="Window A's words."))
@@ -213,7 +215,7 @@ def test_a_second_first_save_of_a_session_keeps_both(herenow_home: Path) -> None
 
 
 def test_an_edit_replaces_only_the_version_it_was_loaded_from(herenow_home: Path) -> None:
-    store = ReflectionStore()
+    store = IndexedStore()
     store.save(reflection("r1", WHEN, text="first"))
     mine, version, problems = store.load("r1")
     theirs, their_version, _ = store.load("r1")
@@ -239,7 +241,7 @@ def test_ids_have_32_random_bits_and_old_ids_still_load(herenow_home: Path) -> N
     ids = {new_record_id(WHEN) for _ in range(2000)}
     assert len(ids) == 2000
     assert all(re.fullmatch(r"2026-11-17-1400-[0-9a-f]{8}", i) for i in ids)
-    store = ReflectionStore()
+    store = IndexedStore()
     store.save(reflection("2026-11-17-1400-ab12", WHEN, text="old style id"))
     assert store.get("2026-11-17-1400-ab12")[0].answers[0].text == "old style id"
 
@@ -276,7 +278,7 @@ def test_two_processes_ending_and_saving_the_same_session_overwrite_nothing(here
         assert all(p.returncode == 0 for p in procs), outs
         results = sorted(out.split()[0] for out, _err in outs)
         assert results == ["False", "True"], outs  # one saved it, the other made a conflict copy
-        texts = sorted(r.answers[0].text for r in ReflectionStore().scan()[0])
+        texts = sorted(r.answers[0].text for r in read_every_file(IndexedStore())[0])
         assert texts == ["words of window A", "words of window B"]
 
 
@@ -285,7 +287,7 @@ def test_tidy_leftovers_removes_only_what_a_saved_reflection_holds(herenow_home:
     from herenow.store.drafts import DraftStore, tidy_leftovers
     from herenow.store.records import SessionStore
 
-    store, drafts, records = ReflectionStore(), DraftStore(), SessionStore()
+    store, drafts, records = IndexedStore(), DraftStore(), SessionStore()
     saved = reflection("done", WHEN, text="The whole answer, finished.")
     records.save(saved.session)
     early = saved.model_copy(deep=True)

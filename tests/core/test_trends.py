@@ -88,10 +88,10 @@ def test_moments_per_session_and_top_cues() -> None:
 
 def test_trends_from_real_index_rows(tmp_path) -> None:
     from herenow.store.records import SessionRecord
-    from herenow.store.indexed import IndexedStore as ReflectionStore
+    from herenow.store.indexed import IndexedStore
     from herenow.store.reflections import new_reflection
 
-    store = ReflectionStore()
+    store = IndexedStore()
     for i, rating in enumerate([4, 4, 5, 4, 4, 4, 1]):
         started = day(i * 7)
         record = SessionRecord(id=f"{started:%Y-%m-%d-%H%M}-0000", started=started, planned_minutes=50,

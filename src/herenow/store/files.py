@@ -96,7 +96,7 @@ def list_toml(folder: Path, *, recursive: bool = False, must_exist: bool = False
     read is a problem naming it, never an empty store. Entries are not opened: ``read_bytes_safely`` decides
     what may be read. Links to folders are not followed.
     """
-    from herenow.problems import Problem
+    from herenow.errors import Problem
 
     found: list[tuple[Path, os.stat_result | None]] = []
     problems: list[Problem] = []

@@ -145,7 +145,7 @@ def secure_tree(now: float | None = None) -> list:
     import stat
     import time
 
-    from herenow.problems import Problem
+    from herenow.errors import Problem
 
     now = time.time() if now is None else now
     where = locations()
