@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -103,9 +104,76 @@ def load_themes() -> ThemeLibrary:
         for path in sorted(folder.glob("*.toml")):
             theme, problems = parse_theme(path)
             library.problems += problems
-            if theme is not None:
-                library.themes[theme.name] = LoadedTheme(theme, path, origin)
+            if theme is None:
+                continue
+            failing = contrast_failures(theme_colours(theme))
+            if failing:  # outside the contrast promise: reported, never offered
+                library.problems.append(Problem(str(path), f"{failing[0]}; the theme is not offered"))
+                continue
+            library.themes[theme.name] = LoadedTheme(theme, path, origin)
     return library
+
+
+def theme_colours(theme: ThemeFile) -> dict[str, str]:
+    """The colours the contrast promise is about, as the app resolves them."""
+    colors = theme.colors
+    return {
+        "background": colors.background, "foreground": colors.foreground,
+        "cue-text": theme.variable("cue-text"), "timer-text": theme.variable("timer-text"),
+        "warning": colors.warning or colors.foreground, "error": colors.error or colors.foreground,
+        "accent": colors.accent or colors.primary,
+    }
+
+
+# Text must reach WCAG AA for body text, the signal colours AA for large text and graphics.
+TEXT_CONTRAST = 4.5
+SIGNAL_CONTRAST = 3.0
+
+
+def contrast_failures(colours: dict[str, str]) -> list[str]:
+    """What falls short of the promise, one phrase each (empty: the theme passes)."""
+    background = colours["background"]
+    failures = []
+    for key in ("foreground", "cue-text", "timer-text", "warning", "error", "accent"):
+        required = TEXT_CONTRAST if key in ("foreground", "cue-text", "timer-text") else SIGNAL_CONTRAST
+        if not _HEX.match(colours.get(key) or ""):
+            failures.append(f"{key} is not a plain colour, so its contrast cannot be checked")
+        elif (ratio := contrast(colours[key], background)) < required:
+            failures.append(f"{key} has a contrast of {ratio:.1f}:1 on the background, below {required:g}:1")
+    return failures
+
+
+@lru_cache(maxsize=1)
+def textual_themes() -> dict[str, dict[str, str]]:
+    """Textual's own themes that keep the same contrast promise as ours: name -> the colours checked and "kind".
+
+    Imports ``textual.theme`` (~0.15 s), so only ``themes list``, ``config set theme`` and the app call it.
+    """
+    from textual.theme import BUILTIN_THEMES
+
+    passing = {}
+    for name, theme in BUILTIN_THEMES.items():
+        try:
+            system = theme.to_color_system().generate()
+        except Exception:  # a theme Textual cannot resolve to colours (ansi-*) cannot be checked
+            continue
+        colours = {key: system.get(key, "")[:7].lower() for key in ("background", "foreground", "warning",
+                                                                        "error", "accent")}
+        colours["cue-text"] = colours["timer-text"] = colours["foreground"]
+        if _HEX.match(colours["background"]) and not contrast_failures(colours):
+            passing[name] = colours | {"kind": "dark" if theme.dark else "light"}
+    return passing
+
+
+def offered_themes(library: ThemeLibrary | None = None) -> dict[str, str]:
+    """Every theme the picker, ``--theme``, ``config set theme`` and ``themes list`` offer: name -> origin.
+
+    Ours and the user's (a user's theme replaces one of the same name), then Textual's that pass the same check.
+    """
+    library = library or load_themes()
+    offered = {name: "textual (passes contrast)" for name in textual_themes()}
+    offered.update({name: item.origin for name, item in library.themes.items()})
+    return offered
 
 
 # WCAG 2.x contrast, for the tests and for `herenow themes list`.
