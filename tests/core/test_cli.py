@@ -205,3 +205,13 @@ def test_config_set_help_lists_every_setting_of_the_model(capsys) -> None:
     listed = out.split("keys:\n")[1].split("\n\n")[0].split()
     assert code == 0
     assert sorted(listed) == sorted([*(set(Config.model_fields) - {"keys"}), *(f"keys.{k}" for k in Keys.model_fields)])
+
+
+def test_building_the_parser_imports_nothing_heavy() -> None:
+    # The build hook (completions, man page) runs build_parser() where only the standard library is installed,
+    # and every command, a session's start included, builds it first.
+    code = ("import sys\nfrom herenow.cli import build_parser\nbuild_parser()\n"
+            "heavy = [m for m in ('pydantic', 'sqlite3', 'textual', 'tomlkit', 'rich') if m in sys.modules]\n"
+            "assert not heavy, heavy\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy())
+    assert result.returncode == 0, result.stderr
