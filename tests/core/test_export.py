@@ -108,3 +108,19 @@ def test_any_unicode_survives_json_and_csv(answer: str, note: str) -> None:
     row = next(csv.DictReader(io.StringIO(export([item], "csv"), newline="")))
     assert row["answer_1"] == answer and row["note"] == note
     assert export([item], "md").splitlines()[0] == NOT_ENCRYPTED
+
+
+def test_user_text_keeps_its_words_and_never_becomes_markdown_syntax() -> None:
+    from herenow.store.export import markdown_text
+
+    text = "# not a heading\n---\n> not a quote\n- not a list\n1. not numbered\n12) nor this\n2026 was hard\nplain"
+    assert markdown_text(text).splitlines() == [
+        "\\# not a heading", "\\---", "\\> not a quote", "\\- not a list", "1\\. not numbered", "12\\) nor this",
+        "2026 was hard", "plain"]
+    # Rendered, it is one paragraph with the words as typed: no heading, rule, quote or list.
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(markdown_text(text))
+    assert {t.type for t in tokens} == {"paragraph_open", "inline", "paragraph_close"}
+    assert tokens[1].children and "".join(c.content for c in tokens[1].children if c.type == "text") == \
+        text.replace("\n", "")
