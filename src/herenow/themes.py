@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from herenow.names import NAME_PATTERN
 from herenow.store import paths
 from herenow.problems import Problem, load_model
 
@@ -49,11 +50,23 @@ class ThemeColors(BaseModel):
         return None if value is None else _hex(value)
 
 
+def variable_defaults(*, foreground: str, background: str, primary: str, accent: str | None = None,
+                      panel: str | None = None, surface: str | None = None) -> dict[str, str]:
+    """The app's own CSS variables (CUSTOM_VARIABLES) derived from a theme's colours, for ours and Textual's."""
+    return {
+        "cue-text": foreground,
+        "timer-text": foreground,
+        "bar-fill": accent or primary,
+        "bar-empty": panel or surface or background,
+        "blank-background": background,
+    }
+
+
 class ThemeFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     schema_version: int = 1
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(pattern=NAME_PATTERN)
     title: str = ""
     dark: bool = True
     description: str = ""
@@ -61,13 +74,9 @@ class ThemeFile(BaseModel):
     variables: dict[str, str] = Field(default_factory=dict)
 
     def variable(self, key: str) -> str:
-        defaults = {
-            "cue-text": self.colors.foreground,
-            "timer-text": self.colors.foreground,
-            "bar-fill": self.colors.accent or self.colors.primary,
-            "bar-empty": self.colors.panel or self.colors.surface or self.colors.background,
-            "blank-background": self.colors.background,
-        }
+        c = self.colors
+        defaults = variable_defaults(foreground=c.foreground, background=c.background, primary=c.primary,
+                                     accent=c.accent, panel=c.panel, surface=c.surface)
         return self.variables.get(key, defaults.get(key, ""))
 
     def to_textual(self) -> Theme:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from herenow.store.export import NOT_ENCRYPTED, csv_columns, export
-from herenow.store.records import ActedOn, Moment, SessionRecord
+from herenow.store.records import CueEvent, Moment, SessionRecord
 from herenow.store.reflections import Answer, Reflection
 
 UTC = dt.timezone.utc
@@ -22,7 +22,7 @@ def sample(rid: str = "2026-11-17-1400-ab12", day: int = 17, **extra) -> Reflect
     record = SessionRecord(
         id=rid, started=dt.datetime(2026, 11, day, 14, 0, tzinfo=UTC), planned_minutes=50, elapsed_seconds=3000,
         decks=["here-and-now", "frame"], moments=[Moment(kind="rupture", at=1905), Moment(at=1390)],
-        acted_on=[ActedOn(deck="frame", id="f1", text="Notice the time.", at=2700)],
+        acted_on=[CueEvent(deck="frame", id="f1", text="Notice the time.", at=2700)],
     )
     fields = dict(
         id=rid, created=record.started, session=record,

@@ -78,12 +78,11 @@ def cmd_decks_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_decks_new(args: argparse.Namespace) -> int:
-    import re
-
-    from herenow.decks.model import NAME_PATTERN, Deck
     from herenow.decks.library import copy_deck, load_library
+    from herenow.decks.model import Deck
+    from herenow.names import is_name
 
-    if not re.match(NAME_PATTERN, args.name):
+    if not is_name(args.name):
         raise UserError(f"{args.name!r} is not a valid deck name: use lowercase letters, digits and hyphens")
     library = load_library()
     if args.from_name:

@@ -18,22 +18,15 @@ from herenow.problems import Problem, load_model
 MOMENT_KINDS = ("moment", "rupture", "repair", "here-and-now")
 
 
-class ShownCue(BaseModel):
+class CueEvent(BaseModel):
+    """A cue at a moment of the session: shown (``cues_shown``) or noted as acted on (``acted_on``)."""
+
     model_config = ConfigDict(extra="ignore")
 
     deck: str
     id: str
     text: str
     at: int = Field(description="Seconds into the session.")
-
-
-class ActedOn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    deck: str
-    id: str
-    text: str
-    at: int
 
 
 class Moment(BaseModel):
@@ -60,8 +53,8 @@ class SessionRecord(BaseModel):
     planned_minutes: float
     elapsed_seconds: int = 0
     decks: list[str] = Field(default_factory=list)
-    cues_shown: list[ShownCue] = Field(default_factory=list)
-    acted_on: list[ActedOn] = Field(default_factory=list)
+    cues_shown: list[CueEvent] = Field(default_factory=list)
+    acted_on: list[CueEvent] = Field(default_factory=list)
     moments: list[Moment] = Field(default_factory=list)
     pauses: list[Pause] = Field(default_factory=list)
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from herenow.names import is_id
 from herenow.store import paths
 from herenow.problems import Problem, load_model
 from herenow.store.records import SessionRecord, to_toml_dict
@@ -35,8 +35,6 @@ RATINGS: tuple[tuple[str, str], ...] = (
     ("power", "How I held the power in the room"),
 )
 RATING_NOTE = "1-5, my own perception today; not a validated measure"
-
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 class Answer(BaseModel):
@@ -190,7 +188,7 @@ class ReflectionStore:
         """Write atomically (temporary file, fsync, rename). Raises OSError with the old file untouched."""
         from herenow.store.files import atomic_write
 
-        if not _ID.match(reflection.id):
+        if not is_id(reflection.id):
             raise ValueError(f"{reflection.id!r} is not a valid reflection id")
         reflection.updated = dt.datetime.now().astimezone().replace(microsecond=0)
         path = self.path_for(reflection)
@@ -198,7 +196,7 @@ class ReflectionStore:
         return path
 
     def find(self, reflection_id: str) -> Path | None:
-        if not _ID.match(reflection_id):
+        if not is_id(reflection_id):
             return None
         for path in self.root.glob(f"*/*/{reflection_id}.toml"):
             return path
