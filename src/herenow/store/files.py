@@ -31,6 +31,11 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int = FILE_MODE) -> Non
         except OSError:
             pass
         raise
+    fsync_dir(folder)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or removal in ``folder`` durable. Best effort: some file systems refuse to fsync a folder."""
     try:
         dir_fd = os.open(folder, os.O_RDONLY)
     except OSError:
