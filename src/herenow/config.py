@@ -157,13 +157,18 @@ def save_setting(key: str, value: Any) -> Problem | None:
         parsed, text, problems = read_toml(path)
         if parsed is None:
             return problems[0]
-    document = tomlkit.parse(text)
+    try:
+        document = tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as exc:  # tomllib read it, tomlkit did not: leave the file alone
+        return Problem(str(path), f"could not be edited in place ({exc})")
     *tables, name = key.split(".")
     target: Any = document
     for table in tables:
         if table not in target:
             target[table] = tomlkit.table()
         target = target[table]
+        if not isinstance(target, dict):
+            return Problem(str(path), f"{table} is not a table, so {key} cannot be set in it", field=table)
     target[name] = value
     try:
         atomic_write(path, tomlkit.dumps(document))

@@ -98,3 +98,12 @@ def test_a_commented_config_survives_a_theme_change_with_only_that_line_differen
     config, problems = load_config()
     assert problems == [] and config.keys.pause == "z" and config.client_code and config.theme == "herenow-ember"
     assert "# b for blank is muscle memory" in path.read_text()
+
+
+def test_a_setting_inside_a_key_that_is_not_a_table_is_refused_and_the_file_kept(herenow_home: Path) -> None:
+    herenow_home.mkdir()
+    path = herenow_home / "config.toml"
+    path.write_text('keys = "x"  # oops\n')
+    problem = save_setting("keys.blank", "z")
+    assert problem is not None and str(problem).endswith("keys: keys is not a table, so keys.blank cannot be set in it")
+    assert path.read_text() == 'keys = "x"  # oops\n'
