@@ -72,7 +72,7 @@ def _drop(data: dict[str, Any], loc: tuple[Any, ...]) -> bool:
     return False
 
 
-def _split_keys(value: str) -> list[str]:
+def split_keys(value: str) -> list[str]:
     return [key.strip() for key in value.split(",") if key.strip()]
 
 
@@ -92,13 +92,13 @@ def key_clashes(keys: Keys, file: str = "", text: str = "") -> tuple[Keys, list[
     explicit = keys.model_fields_set
     order = [a for a in Keys.model_fields if a not in explicit] + [a for a in Keys.model_fields if a in explicit]
     for action in order:
-        wanted = _split_keys(getattr(keys, action))
+        wanted = split_keys(getattr(keys, action))
         taken = [key for key in wanted if key in owner]
         if taken:
             problems.append(Problem(file, f"{taken[0]!r} is already the key for {owner[taken[0]]}; "
                                           f"{action} keeps its default ({getattr(defaults, action)!r})",
                                     line=locate(index, ("keys", action)), field=f"keys.{action}"))
-            wanted = [key for key in _split_keys(getattr(defaults, action)) if key not in owner]
+            wanted = [key for key in split_keys(getattr(defaults, action)) if key not in owner]
         fixed[action] = ",".join(wanted)
         for key in wanted:
             owner[key] = action
@@ -150,24 +150,36 @@ def config_to_toml(config: Config) -> str:
 
 
 def save_setting(key: str, value: Any) -> Problem | None:
-    """Change one top-level key in ``config.toml`` and keep the rest of the file's values.
+    """Change one setting in ``config.toml`` (``"theme"``, or ``"keys.blank"`` inside ``[keys]``).
 
-    A broken config file is left alone (and reported) rather than overwritten.
+    Edited with tomlkit, so the user's comments, order and spacing stay: only the changed line differs. Written
+    atomically (0600). A broken config file is left alone (and reported) rather than overwritten.
     """
-    import tomli_w
+    import tomlkit
 
     from herenow.store.files import atomic_write
 
     path = paths.locations().config_file
-    data: dict[str, Any] = {}
+    text = ""
     if path.exists():
-        parsed, _text, problems = read_toml(path)
+        parsed, text, problems = read_toml(path)
         if parsed is None:
             return problems[0]
-        data = parsed
-    data[key] = value
     try:
-        atomic_write(path, tomli_w.dumps(data))
+        document = tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as exc:  # tomllib read it, tomlkit did not: leave the file alone
+        return Problem(str(path), f"could not be edited in place ({exc})")
+    *tables, name = key.split(".")
+    target: Any = document
+    for table in tables:
+        if table not in target:
+            target[table] = tomlkit.table()
+        target = target[table]
+        if not isinstance(target, dict):
+            return Problem(str(path), f"{table} is not a table, so {key} cannot be set in it", field=table)
+    target[name] = value
+    try:
+        atomic_write(path, tomlkit.dumps(document))
     except OSError as exc:
         return Problem(str(path), f"could not be saved ({exc.strerror or exc})")
     return None

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from herenow.clock import Reading, SessionClock, steady_for
 from herenow.config import Config
 from herenow.decks.model import Deck
-from herenow.store.records import ActedOn, Moment, Pause, SessionRecord, SessionStore, ShownCue, new_record_id
+from herenow.store.records import CueEvent, Moment, Pause, SessionRecord, SessionStore, new_record_id
 from herenow.scheduler import CueScheduler, DealtCue
 
 
@@ -67,7 +67,7 @@ class LiveSession:
 
     def _show(self, dealt: DealtCue | None) -> DealtCue | None:
         if dealt is not None:
-            self.record.cues_shown.append(ShownCue(deck=dealt.deck, id=dealt.cue.id or "", text=dealt.cue.text,
+            self.record.cues_shown.append(CueEvent(deck=dealt.deck, id=dealt.cue.id or "", text=dealt.cue.text,
                                                    at=self.elapsed()))
             self.save()
         return dealt
@@ -99,7 +99,7 @@ class LiveSession:
             return False
         if any(a.deck == dealt.deck and a.id == dealt.cue.id for a in self.record.acted_on):
             return False
-        self.record.acted_on.append(ActedOn(deck=dealt.deck, id=dealt.cue.id or "", text=dealt.cue.text,
+        self.record.acted_on.append(CueEvent(deck=dealt.deck, id=dealt.cue.id or "", text=dealt.cue.text,
                                             at=self.elapsed()))
         self.save()
         return True

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from herenow.names import NAME_PATTERN
 from herenow.store import paths
 from herenow.problems import Problem, load_model
 
@@ -77,11 +79,23 @@ class ThemeColors(BaseModel):
         return None if value is None else _hex(value)
 
 
+def variable_defaults(*, foreground: str, background: str, primary: str, accent: str | None = None,
+                      panel: str | None = None, surface: str | None = None) -> dict[str, str]:
+    """The app's own CSS variables (CUSTOM_VARIABLES) derived from a theme's colours, for ours and Textual's."""
+    return {
+        "cue-text": foreground,
+        "timer-text": foreground,
+        "bar-fill": accent or primary,
+        "bar-empty": panel or surface or background,
+        "blank-background": background,
+    }
+
+
 class ThemeFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     schema_version: int = 1
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(pattern=NAME_PATTERN)
     title: str = ""
     dark: bool = True
     description: str = ""
@@ -102,13 +116,9 @@ class ThemeFile(BaseModel):
         return value
 
     def variable(self, key: str) -> str:
-        defaults = {
-            "cue-text": self.colors.foreground,
-            "timer-text": self.colors.foreground,
-            "bar-fill": self.colors.accent or self.colors.primary,
-            "bar-empty": self.colors.panel or self.colors.surface or self.colors.background,
-            "blank-background": self.colors.background,
-        }
+        c = self.colors
+        defaults = variable_defaults(foreground=c.foreground, background=c.background, primary=c.primary,
+                                     accent=c.accent, panel=c.panel, surface=c.surface)
         return self.variables.get(key, defaults.get(key, ""))
 
     def to_textual(self) -> Theme:
@@ -147,8 +157,74 @@ def load_themes() -> ThemeLibrary:
         loaded, problems = scan_toml(folder, parse_theme)
         library.problems += problems
         for path, theme in loaded:
+            failing = contrast_failures(theme_colours(theme))
+            if failing:  # outside the contrast promise: reported, never offered
+                library.problems.append(Problem(str(path), f"{failing[0]}; the theme is not offered"))
+                continue
             library.themes[theme.name] = LoadedTheme(theme, path, origin)
     return library
+
+
+def theme_colours(theme: ThemeFile) -> dict[str, str]:
+    """The colours the contrast promise is about, as the app resolves them."""
+    colors = theme.colors
+    return {
+        "background": colors.background, "foreground": colors.foreground,
+        "cue-text": theme.variable("cue-text"), "timer-text": theme.variable("timer-text"),
+        "warning": colors.warning or colors.foreground, "error": colors.error or colors.foreground,
+        "accent": colors.accent or colors.primary,
+    }
+
+
+# Text must reach WCAG AA for body text, the signal colours AA for large text and graphics.
+TEXT_CONTRAST = 4.5
+SIGNAL_CONTRAST = 3.0
+
+
+def contrast_failures(colours: dict[str, str]) -> list[str]:
+    """What falls short of the promise, one phrase each (empty: the theme passes)."""
+    background = colours["background"]
+    failures = []
+    for key in ("foreground", "cue-text", "timer-text", "warning", "error", "accent"):
+        required = TEXT_CONTRAST if key in ("foreground", "cue-text", "timer-text") else SIGNAL_CONTRAST
+        if not _HEX.match(colours.get(key) or ""):
+            failures.append(f"{key} is not a plain colour, so its contrast cannot be checked")
+        elif (ratio := contrast(colours[key], background)) < required:
+            failures.append(f"{key} has a contrast of {ratio:.1f}:1 on the background, below {required:g}:1")
+    return failures
+
+
+@lru_cache(maxsize=1)
+def textual_themes() -> dict[str, dict[str, str]]:
+    """Textual's own themes that keep the same contrast promise as ours: name -> the colours checked and "kind".
+
+    Imports ``textual.theme`` (~0.15 s), so only ``themes list``, ``config set theme`` and the app call it.
+    """
+    from textual.theme import BUILTIN_THEMES
+
+    passing = {}
+    for name, theme in BUILTIN_THEMES.items():
+        try:
+            system = theme.to_color_system().generate()
+        except Exception:  # a theme Textual cannot resolve to colours (ansi-*) cannot be checked
+            continue
+        colours = {key: system.get(key, "")[:7].lower() for key in ("background", "foreground", "warning",
+                                                                        "error", "accent")}
+        colours["cue-text"] = colours["timer-text"] = colours["foreground"]
+        if _HEX.match(colours["background"]) and not contrast_failures(colours):
+            passing[name] = colours | {"kind": "dark" if theme.dark else "light"}
+    return passing
+
+
+def offered_themes(library: ThemeLibrary | None = None) -> dict[str, str]:
+    """Every theme the picker, ``--theme``, ``config set theme`` and ``themes list`` offer: name -> origin.
+
+    Ours and the user's (a user's theme replaces one of the same name), then Textual's that pass the same check.
+    """
+    library = library or load_themes()
+    offered = {name: "textual (passes contrast)" for name in textual_themes()}
+    offered.update({name: item.origin for name, item in library.themes.items()})
+    return offered
 
 
 # WCAG 2.x contrast, for the tests and for `herenow themes list`.

@@ -161,3 +161,57 @@ def test_decks_new_with_a_bad_name_is_one_line(capsys) -> None:
         code, out, err = run(capsys, "decks", "new", name)
         assert code == 2 and out == ""
         assert err == f"herenow: {name!r} is not a valid deck name: use lowercase letters, digits and hyphens\n"
+
+
+def test_config_set_changes_one_line_and_keeps_comments(capsys, herenow_home: Path) -> None:
+    herenow_home.mkdir()
+    path = herenow_home / "config.toml"
+    path.write_text("# mine\nsession_minutes = 45  # usual\n")
+    for key, value in (("presets", "60,45"), ("show_seconds", "no"), ("theme", "herenow-paper"),
+                       ("cue_interval_minutes", "2.5"), ("keys.blank", "z"), ("decks", "frame,power")):
+        assert run(capsys, "config", "set", key, value) == (0, "", ""), key
+    assert path.read_text().startswith("# mine\nsession_minutes = 45  # usual\n")
+    from herenow.config import load_config
+
+    config, problems = load_config()
+    assert problems == []
+    assert (config.presets, config.show_seconds, config.theme) == ([45, 60], False, "herenow-paper")
+    assert (config.cue_interval_minutes, config.keys.blank, config.decks) == (2.5, "z", ["frame", "power"])
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("session_minutes", "fifty", "session_minutes: 'fifty' is not a whole number"),
+    ("session_minutes", "0", "session_minutes: Input should be greater than or equal to 1"),
+    ("warnings", "10,-5", "warnings: Value error, -5 is not a number of minutes from 1 to 600"),
+    ("bell", "loud", "bell: 'loud' is not true or false"),
+    ("theme", "flexoki", "theme: no theme named 'flexoki' (see: herenow themes list)"),
+    ("decks", "frame,nope", "decks: no deck named 'nope' (see: herenow decks list)"),
+    ("keys.end", "q", "keys.end: 'q' is already the key for quit"),
+    ("sesion_minutes", "45", "config set: no setting named 'sesion_minutes' (see: herenow config set --help)"),
+])
+def test_config_set_refuses_a_bad_value_in_one_line_and_leaves_the_file(capsys, herenow_home: Path, key: str,
+                                                                        value: str, message: str) -> None:
+    herenow_home.mkdir()
+    path = herenow_home / "config.toml"
+    path.write_text("# mine\nsession_minutes = 45\n")
+    assert run(capsys, "config", "set", key, value) == (2, "", f"herenow: {message}\n")
+    assert path.read_text() == "# mine\nsession_minutes = 45\n"
+
+
+def test_config_set_help_lists_every_setting_of_the_model(capsys) -> None:
+    from herenow.config import Config, Keys
+
+    code, out, _ = run(capsys, "config", "set", "--help")
+    listed = out.split("keys:\n")[1].split("\n\n")[0].split()
+    assert code == 0
+    assert sorted(listed) == sorted([*(set(Config.model_fields) - {"keys"}), *(f"keys.{k}" for k in Keys.model_fields)])
+
+
+def test_building_the_parser_imports_nothing_heavy() -> None:
+    # The build hook (completions, man page) runs build_parser() where only the standard library is installed,
+    # and every command, a session's start included, builds it first.
+    code = ("import sys\nfrom herenow.cli import build_parser\nbuild_parser()\n"
+            "heavy = [m for m in ('pydantic', 'sqlite3', 'textual', 'tomlkit', 'rich') if m in sys.modules]\n"
+            "assert not heavy, heavy\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy())
+    assert result.returncode == 0, result.stderr

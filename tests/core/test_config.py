@@ -65,3 +65,45 @@ def test_a_key_used_twice_is_reported_and_the_changed_action_keeps_its_default(h
     ]
     keys = config.keys
     assert (keys.quit, keys.end, keys.blank, keys.next_cue, keys.pause) == ("q", "e", "b", "space", "z")
+
+
+COMMENTED = """\
+# My settings. Written by hand; herenow must keep this comment.
+session_minutes = 45   # my usual length
+
+theme = "herenow-dusk"  # calm at night
+# bell stays off: the room is quiet
+bell = false
+
+[keys]
+# b for blank is muscle memory
+blank = "b"
+"""
+
+
+def test_a_commented_config_survives_a_theme_change_with_only_that_line_different(herenow_home: Path) -> None:
+    from tests.conftest import mode
+
+    herenow_home.mkdir()
+    path = herenow_home / "config.toml"
+    path.write_text(COMMENTED)
+    assert save_setting("theme", "herenow-ember") is None
+    before, after = COMMENTED.splitlines(), path.read_text().splitlines()
+    assert len(before) == len(after)
+    assert [(a, b) for a, b in zip(before, after) if a != b] == [
+        ('theme = "herenow-dusk"  # calm at night', 'theme = "herenow-ember"  # calm at night')]
+    assert mode(path) == 0o600
+    # A key inside [keys] goes into that table, and a new top-level key stays above it.
+    assert save_setting("keys.pause", "z") is None and save_setting("client_code", True) is None
+    config, problems = load_config()
+    assert problems == [] and config.keys.pause == "z" and config.client_code and config.theme == "herenow-ember"
+    assert "# b for blank is muscle memory" in path.read_text()
+
+
+def test_a_setting_inside_a_key_that_is_not_a_table_is_refused_and_the_file_kept(herenow_home: Path) -> None:
+    herenow_home.mkdir()
+    path = herenow_home / "config.toml"
+    path.write_text('keys = "x"  # oops\n')
+    problem = save_setting("keys.blank", "z")
+    assert problem is not None and str(problem).endswith("keys: keys is not a table, so keys.blank cannot be set in it")
+    assert path.read_text() == 'keys = "x"  # oops\n'

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from herenow.store.export import NOT_ENCRYPTED, csv_columns, export
-from herenow.store.records import ActedOn, Moment, SessionRecord
+from herenow.store.records import CueEvent, Moment, SessionRecord
 from herenow.store.reflections import Answer, Reflection
 
 UTC = dt.timezone.utc
@@ -22,7 +22,7 @@ def sample(rid: str = "2026-11-17-1400-ab12", day: int = 17, **extra) -> Reflect
     record = SessionRecord(
         id=rid, started=dt.datetime(2026, 11, day, 14, 0, tzinfo=UTC), planned_minutes=50, elapsed_seconds=3000,
         decks=["here-and-now", "frame"], moments=[Moment(kind="rupture", at=1905), Moment(at=1390)],
-        acted_on=[ActedOn(deck="frame", id="f1", text="Notice the time.", at=2700)],
+        acted_on=[CueEvent(deck="frame", id="f1", text="Notice the time.", at=2700)],
     )
     fields = dict(
         id=rid, created=record.started, session=record,
@@ -108,3 +108,19 @@ def test_any_unicode_survives_json_and_csv(answer: str, note: str) -> None:
     row = next(csv.DictReader(io.StringIO(export([item], "csv"), newline="")))
     assert row["answer_1"] == answer and row["note"] == note
     assert export([item], "md").splitlines()[0] == NOT_ENCRYPTED
+
+
+def test_user_text_keeps_its_words_and_never_becomes_markdown_syntax() -> None:
+    from herenow.store.export import markdown_text
+
+    text = "# not a heading\n---\n> not a quote\n- not a list\n1. not numbered\n12) nor this\n2026 was hard\nplain"
+    assert markdown_text(text).splitlines() == [
+        "\\# not a heading", "\\---", "\\> not a quote", "\\- not a list", "1\\. not numbered", "12\\) nor this",
+        "2026 was hard", "plain"]
+    # Rendered, it is one paragraph with the words as typed: no heading, rule, quote or list.
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(markdown_text(text))
+    assert {t.type for t in tokens} == {"paragraph_open", "inline", "paragraph_close"}
+    assert tokens[1].children and "".join(c.content for c in tokens[1].children if c.type == "text") == \
+        text.replace("\n", "")

@@ -13,7 +13,7 @@ from conftest import mode
 from herenow.store import index as index_module
 from herenow.store.index import ReflectionIndex, search_terms
 from herenow.store.paths import locations
-from herenow.store.records import ActedOn, Moment, SessionRecord, ShownCue
+from herenow.store.records import CueEvent, Moment, SessionRecord
 from herenow.store.indexed import IndexedStore as ReflectionStore
 from herenow.store.reflections import DEFAULT_PROMPTS, Query, new_reflection
 from herenow.store.indexed import IndexedStore
@@ -28,8 +28,8 @@ def make(store: ReflectionStore, day: int, hour: int = 10, *, texts=("",), tags=
     record = SessionRecord(
         id=f"{started:%Y-%m-%d-%H%M}-00aa", started=started, ended=started + dt.timedelta(minutes=50),
         planned_minutes=50, elapsed_seconds=50 * 60 + hour, decks=list(decks),
-        cues_shown=[ShownCue(deck=decks[0], id="hn-01", text="What is happening between us right now?", at=300)],
-        acted_on=[ActedOn(deck=decks[0], id="hn-01", text="What is happening between us right now?", at=320)]
+        cues_shown=[CueEvent(deck=decks[0], id="hn-01", text="What is happening between us right now?", at=300)],
+        acted_on=[CueEvent(deck=decks[0], id="hn-01", text="What is happening between us right now?", at=320)]
         if acted else [],
         moments=[Moment(kind=k, at=at) for k, at in moments])
     reflection = new_reflection(record, list(DEFAULT_PROMPTS))

@@ -142,3 +142,16 @@ def test_a_dead_sessions_lock_file_goes_with_its_record(clock, herenow_home) -> 
     assert lock.exists() and not SessionStore().in_use_elsewhere(live.record.id)
     SessionStore().discard(live.record.id)  # e.g. tidied once its reflection is saved
     assert not lock.exists() and not SessionStore().path(live.record.id).exists()
+def test_a_record_written_before_cue_events_were_one_model_still_loads(herenow_home) -> None:
+    folder = herenow_home / "sessions"
+    folder.mkdir(parents=True)
+    (folder / "2026-11-17-1400-abcd.toml").write_text(
+        'schema_version = 1\nid = "2026-11-17-1400-abcd"\nstarted = 2026-11-17T14:00:00Z\nplanned_minutes = 50\n'
+        'decks = ["frame"]\n\n[[cues_shown]]\ndeck = "frame"\nid = "f1"\ntext = "Notice the time."\nat = 300\n\n'
+        '[[acted_on]]\ndeck = "frame"\nid = "f1"\ntext = "Notice the time."\nat = 320\n')
+    (record,), problems = SessionStore().pending()
+    assert problems == []
+    assert [(c.id, c.at) for c in record.cues_shown] == [("f1", 300)] and record.acted_on[0].at == 320
+    SessionStore().save(record)
+    saved = tomllib.loads((folder / "2026-11-17-1400-abcd.toml").read_text())
+    assert saved["acted_on"] == [{"deck": "frame", "id": "f1", "text": "Notice the time.", "at": 320}]

@@ -16,7 +16,7 @@ def installed(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("wheel")
     copy = work / "copy"
     copy.mkdir()
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "hatch_build.py"):
         shutil.copy(ROOT / name, copy / name)
     for name in ("src", "cue_decks", "themes"):
         shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
@@ -26,10 +26,29 @@ def installed(tmp_path_factory) -> Path:
         pytest.fail(f"building the wheel failed:\n{build.stderr[-2000:]}")
     wheel = next((work / "dist").glob("herenow-*.whl"))
     target = work / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
-                   check=True, capture_output=True)
+    # --prefix, not --target: wheel data (share/...) lands under the prefix as it does for pipx and uv.
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-warn-script-location",
+                    "--prefix", str(work / "prefix"), str(wheel)], check=True, capture_output=True)
+    site = next((work / "prefix").glob("lib/python3*/site-packages"))
+    site.rename(target)
     shutil.rmtree(copy)  # nothing may come from the source copy
     return target
+
+
+def test_wheel_installs_completions_and_a_man_page(installed: Path) -> None:
+    share = installed.parent / "prefix" / "share"
+    bash = share / "bash-completion" / "completions" / "herenow"
+    zsh = share / "zsh" / "site-functions" / "_herenow"
+    man = share / "man" / "man1" / "herenow.1"
+    assert "reflections" in bash.read_text() and "complete" in bash.read_text()
+    assert zsh.read_text().startswith("#compdef herenow") and "reflections" in zsh.read_text()
+    page = man.read_text()
+    assert page.startswith(".TH HERENOW") and "herenow session" in page and "config set" in page
+    # The bash completion is a working script: it completes the subcommands.
+    if shutil.which("bash"):
+        script = f"source {bash}; COMP_WORDS=(herenow ref); COMP_CWORD=1; _shtab_herenow; echo ${{COMPREPLY[@]}}"
+        done = subprocess.run(["bash", "-c", script], capture_output=True, text=True)
+        assert done.stdout.split() == ["reflections"], done.stderr
 
 
 def test_installed_wheel_finds_its_decks_and_themes(installed: Path, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from textual.widgets import Checkbox, Input, TextArea
 from herenow.context import AppContext
 from herenow.reflecting import ReflectionDraft
 from herenow.store.drafts import DraftStore
-from herenow.store.records import ActedOn, Moment, SessionRecord, SessionStore, ShownCue
+from herenow.store.records import CueEvent, Moment, SessionRecord, SessionStore
 from herenow.store.reflections import Reflection, ReflectionStore
 from herenow.ui import dialogs
 from herenow.ui.app import HerenowApp
@@ -30,9 +30,9 @@ def make_record(record_id: str = "2026-11-17-1400-ab12", decks=("here-and-now", 
         id=record_id, started=dt.datetime(2026, 11, 17, 14, 0, tzinfo=UTC),
         ended=dt.datetime(2026, 11, 17, 14, 50, tzinfo=UTC), planned_minutes=50, elapsed_seconds=50 * 60,
         decks=list(decks),
-        cues_shown=[ShownCue(deck="here-and-now", id="c1", text="What is happening between us right now?", at=60),
-                    ShownCue(deck="frame", id="f1", text="Notice the time.", at=300)],
-        acted_on=[ActedOn(deck="here-and-now", id="c1", text="What is happening between us right now?", at=90)],
+        cues_shown=[CueEvent(deck="here-and-now", id="c1", text="What is happening between us right now?", at=60),
+                    CueEvent(deck="frame", id="f1", text="Notice the time.", at=300)],
+        acted_on=[CueEvent(deck="here-and-now", id="c1", text="What is happening between us right now?", at=90)],
         moments=[Moment(kind="rupture", at=1905), Moment(kind="moment", at=1390)],
     )
 

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import fill, mode
 from herenow.context import AppContext
-from herenow.store.records import ActedOn, Moment, SessionRecord, ShownCue
+from herenow.store.records import CueEvent, Moment, SessionRecord
 from herenow.store.indexed import IndexedStore as ReflectionStore
 from herenow.store.reflections import DEFAULT_PROMPTS, new_reflection
 from herenow.ui.app import HerenowApp
@@ -41,12 +41,12 @@ STORE = [
 
 def save(store: ReflectionStore, month: int, day: int, hour: int, text: str, tags, decks, connection: int):
     started = dt.datetime(2026, month, day, hour, 0, tzinfo=UTC)
-    cue = ShownCue(deck=decks[0], id="c-01", text="What is happening between us right now?", at=610)
+    cue = CueEvent(deck=decks[0], id="c-01", text="What is happening between us right now?", at=610)
     record = SessionRecord(
         id=f"{started:%Y-%m-%d-%H%M}-{day:02d}{hour:02d}", started=started,
         ended=started + dt.timedelta(minutes=50), planned_minutes=50, elapsed_seconds=50 * 60 - day, decks=decks,
-        cues_shown=[cue, ShownCue(deck=decks[0], id="c-02", text="How do we want to close today?", at=2500)],
-        acted_on=[ActedOn(deck=decks[0], id="c-01", text=cue.text, at=640)] if day % 2 else [],
+        cues_shown=[cue, CueEvent(deck=decks[0], id="c-02", text="How do we want to close today?", at=2500)],
+        acted_on=[CueEvent(deck=decks[0], id="c-01", text=cue.text, at=640)] if day % 2 else [],
         moments=[Moment(kind="moment", at=900 + day * 10)] + ([Moment(kind="rupture", at=1800)]
                                                               if "rupture" in tags else []))
     reflection = new_reflection(record, list(DEFAULT_PROMPTS))

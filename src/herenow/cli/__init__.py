@@ -9,6 +9,7 @@ from pathlib import Path
 
 from herenow import __version__
 from herenow.cli.output import printable, report, say, table
+from herenow.cli.config import add_config_commands
 from herenow.errors import UserError
 from herenow.problems import Problem
 
@@ -77,12 +78,11 @@ def cmd_decks_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_decks_new(args: argparse.Namespace) -> int:
-    import re
-
-    from herenow.decks.model import NAME_PATTERN, Deck
     from herenow.decks.library import copy_deck, load_library
+    from herenow.decks.model import Deck
+    from herenow.names import is_name
 
-    if not re.match(NAME_PATTERN, args.name):
+    if not is_name(args.name):
         raise UserError(f"{args.name!r} is not a valid deck name: use lowercase letters, digits and hyphens")
     library = load_library()
     if args.from_name:
@@ -120,34 +120,23 @@ def cmd_decks_schema(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- themes, config, paths
 def cmd_themes_list(args: argparse.Namespace) -> int:
     from herenow.config import load_config
-    from herenow.themes import load_themes, summary
+    from herenow.themes import contrast, load_themes, offered_themes, summary, textual_themes
 
     library = load_themes()
     config, _ = load_config()
     rows = []
-    for name in sorted(library.themes):
-        item = library.themes[name]
-        figures = summary(item.theme)
+    for name, origin in sorted(offered_themes(library).items()):
         chosen = "*" if name == config.theme else ""
-        rows.append((chosen, name, item.theme.title, "dark" if item.theme.dark else "light",
-                     f"{figures['text']}:1", item.origin))
+        if name in library.themes:
+            theme = library.themes[name].theme
+            rows.append((chosen, name, theme.title, "dark" if theme.dark else "light",
+                         f"{summary(theme)['text']}:1", origin))
+        else:
+            colours = textual_themes()[name]
+            ratio = round(contrast(colours["foreground"], colours["background"]), 1)
+            rows.append((chosen, name, name.replace("-", " ").title(), colours["kind"], f"{ratio}:1", origin))
     print(table(rows, ("", "NAME", "TITLE", "KIND", "CONTRAST", "FROM")))
     return 1 if report(library.problems) else 0
-
-
-def cmd_config_show(args: argparse.Namespace) -> int:
-    from herenow.config import config_to_toml, load_config
-
-    config, problems = load_config()
-    print(config_to_toml(config), end="")
-    return 1 if report(problems) else 0
-
-
-def cmd_config_path(args: argparse.Namespace) -> int:
-    from herenow.store.paths import locations
-
-    print(printable(str(locations().config_file)))
-    return 0
 
 
 def cmd_paths(args: argparse.Namespace) -> int:
@@ -221,11 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = themes_sub.add_parser("list", help="built-in and your own themes")
     p.set_defaults(func=cmd_themes_list)
 
-    config = sub.add_parser("config", help="show the effective config, or where it lives")
-    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
-    config_sub.add_parser("show", help="the effective config as TOML").set_defaults(func=cmd_config_show)
-    config_sub.add_parser("path", help="where config.toml lives").set_defaults(func=cmd_config_path)
-
+    add_config_commands(sub)
     sub.add_parser("paths", help="where each thing lives").set_defaults(func=cmd_paths)
 
     from herenow.cli.reflections import add_reflection_commands

@@ -6,12 +6,16 @@ import argparse
 import datetime as dt
 import sys
 
+from typing import TYPE_CHECKING
+
 from herenow.errors import UserError
 from herenow.cli.output import printable, report, say, table
-from herenow.listing import ratings_text
-from herenow.store.indexed import IndexedStore
-from herenow.store.reflections import RATINGS, Query, Reflection, ReflectionStore
 from herenow.text import plural, shorten
+
+# The store (pydantic, sqlite3) is imported by the commands that use it, not here: build_parser() imports this
+# module for every command, a session's start and the build hook that writes the completions included.
+if TYPE_CHECKING:
+    from herenow.store.reflections import Query, Reflection, ReflectionStore
 
 FIRST_WORDS = 32
 
@@ -24,6 +28,8 @@ def parse_date(value: str, option: str) -> dt.date:
 
 
 def query_from(args: argparse.Namespace) -> Query:
+    from herenow.store.reflections import Query
+
     since = parse_date(args.since, "--since") if args.since else None
     until = parse_date(args.until, "--until") if args.until else None
     if since and until and since > until:
@@ -33,6 +39,10 @@ def query_from(args: argparse.Namespace) -> Query:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from herenow.listing import ratings_text
+    from herenow.store.indexed import IndexedStore
+    from herenow.store.reflections import RATINGS
+
     # Light rows straight from the index: no reflection file is read or validated to print the table.
     found, problems = IndexedStore().rows(query_from(args), limit=args.limit)
     rows = [(f"{r.started:%Y-%m-%d %H:%M}", f"{r.length_minutes} min", ", ".join(r.decks), ratings_text(r.ratings),
@@ -72,6 +82,7 @@ def _get(store: ReflectionStore, reflection_id: str) -> Reflection:
 
 def cmd_show(args: argparse.Namespace) -> int:
     from herenow.store.export import markdown_section
+    from herenow.store.reflections import ReflectionStore
 
     store = ReflectionStore()
     reflection = _get(store, args.id)
@@ -90,6 +101,7 @@ def _interactive() -> bool:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from herenow.store.export import export
+    from herenow.store.indexed import IndexedStore
 
     target = None
     if args.output:
@@ -138,6 +150,8 @@ def _ask(question: str) -> bool:
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
+    from herenow.store.reflections import ReflectionStore
+
     store = ReflectionStore()
     path = store.find(args.id)
     if path is None:

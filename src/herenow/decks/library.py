@@ -5,12 +5,12 @@ A user deck with the same name as a built-in one overrides it. A broken file is 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from herenow.decks.model import NAME_PATTERN, Deck, deck_to_toml
+from herenow.decks.model import Deck, deck_to_toml
+from herenow.names import is_name
 from herenow.problems import Problem, load_model
 from herenow.store import paths
 
@@ -105,7 +105,7 @@ def save_deck(deck: Deck, path: Path) -> None:
 
 def copy_deck(source: Deck, new_name: str) -> tuple[Deck, Path]:
     """Copy a deck into the user decks dir under a new name, ready to edit. Raises ValueError if not possible."""
-    if not re.match(NAME_PATTERN, new_name):
+    if not is_name(new_name):
         raise ValueError(f"{new_name!r} is not a valid deck name: use lowercase letters, digits and hyphens")
     target = paths.locations().decks_dir / f"{new_name}.toml"
     if target.exists():

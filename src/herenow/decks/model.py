@@ -9,13 +9,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from herenow.names import ID_PATTERN, NAME_PATTERN
 from herenow.problems import Problem
 
 SCHEMA_VERSION = 1
 Phase = Literal["opening", "middle", "closing", "any"]
 PHASES: tuple[str, ...] = ("opening", "middle", "closing", "any")
 GLANCE_WORDS = 12
-NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 _ORDER_STARTS = re.compile(
     r"^\s*(you (must|should|need to|have to)|tell (the|your) client|make (the|them|sure)|don'?t|do not|stop|"
     r"always|never|ask (the|them)|get (the|them)|push)\b",
@@ -30,7 +30,7 @@ class Cue(BaseModel):
 
     id: str | None = Field(
         default=None,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        pattern=ID_PATTERN,
         description="Stable id; written once by the app if missing. Keep it when you edit the text.",
     )
     text: str = Field(description="What shows on the card: a question or invitation, 12 words or fewer.")

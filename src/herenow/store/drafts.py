@@ -8,16 +8,14 @@ reported and skipped, never changed or deleted by the app.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from herenow.names import is_id
 from herenow.store import paths
 from herenow.problems import Problem
 from herenow.store.reflections import Reflection, parse_reflection, reflection_to_toml
-
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 class DraftStore:
@@ -25,7 +23,7 @@ class DraftStore:
         self.folder = folder or paths.locations().drafts_dir
 
     def path(self, draft_id: str) -> Path:
-        if not _ID.match(draft_id):
+        if not is_id(draft_id):
             raise ValueError(f"{draft_id!r} is not a valid draft id")
         return self.folder / f"{draft_id}.toml"
 
@@ -38,7 +36,7 @@ class DraftStore:
         return path
 
     def exists(self, draft_id: str) -> bool:
-        return _ID.match(draft_id) is not None and self.path(draft_id).is_file()
+        return is_id(draft_id) and self.path(draft_id).is_file()
 
     def load(self, draft_id: str) -> tuple[Reflection | None, list[Problem]]:
         """The draft with this id, or None (no such draft, or a bad file: then the problem says why)."""
@@ -93,7 +91,7 @@ def tidy_leftovers(store=None, drafts: DraftStore | None = None, records=None, *
     then makes a conflict copy. ``keep(id)`` True keeps an id whatever it holds (e.g. a session still running
     in another window). Never raises for an unremovable file: it is listed in ``problems``.
     """
-    from herenow.store.records import SessionRecord, SessionStore
+    from herenow.store.records import SessionStore
     from herenow.store.reflections import ReflectionStore, parse_reflection
 
     store = store if store is not None else ReflectionStore()

@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -37,13 +38,21 @@ def _yes_no(value: bool | None) -> str:
     return "not noted" if value is None else ("yes" if value else "no")
 
 
-def _md_text(text: str) -> str:
-    """User text inside Markdown: keep the words, never let a line turn into a heading or a rule."""
+_NUMBERED = re.compile(r"^(\s*\d{1,9})([.)])")
+
+
+def markdown_text(text: str) -> str:
+    """User text inside Markdown: the words exactly as written, never turned into a heading, a rule, a quote or a
+    list. A line's first character is backslash-escaped when Markdown would read it as syntax ("# ", "---", "> ",
+    "- ", "+ ", "=" under a line); a numbered line escapes the dot ("1\\. "): a backslash before a digit is not an
+    escape in Markdown and would be shown."""
     lines = []
     for line in text.strip().splitlines():
         stripped = line.lstrip()
-        if stripped.startswith(("#", "---", "===", "***", "___")):
+        if stripped[:1] in ("#", "-", "=", "*", "_", ">", "+"):
             line = line.replace(stripped[0], "\\" + stripped[0], 1)
+        else:
+            line = _NUMBERED.sub(r"\1\\\2", line, count=1)
         lines.append(line)
     return "\n".join(lines)
 
@@ -73,7 +82,7 @@ def markdown_section(r: Reflection, *, include_client_code: bool = False, level:
     if answered:
         out += [f"{h}# Reflection", ""]
         for answer in answered:
-            out += [f"**{answer.prompt}**", "", _md_text(answer.text), ""]
+            out += [f"**{answer.prompt}**", "", markdown_text(answer.text), ""]
     if r.ratings:
         out += [f"{h}# Ratings ({RATING_NOTE})", ""]
         labels = dict(RATINGS)
@@ -81,7 +90,7 @@ def markdown_section(r: Reflection, *, include_client_code: bool = False, level:
             out.append(f"- {labels.get(key, key)}: {value} of 5")
         out.append("")
     if r.note.strip():
-        out += [f"{h}# Note", "", _md_text(r.note), ""]
+        out += [f"{h}# Note", "", markdown_text(r.note), ""]
     if not r.has_content:
         out += ["No reflection written for this session.", ""]
     return "\n".join(out)

@@ -155,7 +155,7 @@ def scan_toml(folder: Path, parse: Callable[[Path], tuple[T | None, list[Any]]],
     return loaded, problems
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     try:
         dir_fd = os.open(folder, os.O_RDONLY)
     except OSError:
@@ -202,7 +202,7 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int = FILE_MODE) -> Non
         except OSError:
             pass
         raise
-    _fsync_dir(folder)
+    fsync_dir(folder)
 
 
 def create_exclusive(path: Path, data: bytes | str, *, mode: int = FILE_MODE) -> bool:
@@ -227,7 +227,7 @@ def create_exclusive(path: Path, data: bytes | str, *, mode: int = FILE_MODE) ->
             os.unlink(tmp)
         except OSError:
             pass
-    _fsync_dir(folder)
+    fsync_dir(folder)
     return True
 
 
@@ -247,5 +247,5 @@ def _create_excl_fallback(path: Path, data: bytes, mode: int) -> bool:
         except OSError:
             pass
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     return True

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pyrage import x25519
 
+from herenow.store.files import fsync_dir
 from herenow.store.sealing import (
     AGE_MAGIC,
     SEALED_SUFFIX,
@@ -150,7 +151,7 @@ def _remove_plain(plain: Path, before: tuple[int, int, int]) -> None:
     if _signature(plain) != before:
         raise SealingError("changed while being sealed; run protect again", path=plain)
     plain.unlink()
-    _fsync_dir(plain.parent)
+    fsync_dir(plain.parent)
 
 
 def _existing_copy(plain: Path, data: bytes, identity: Identity | None) -> Path | None:
@@ -166,16 +167,3 @@ def _free_name(path: Path) -> Path:
         n += 1
         candidate = path.with_name(path.name.removesuffix(CONFLICT_SUFFIX) + f".before-protect-{n}{SEALED_SUFFIX}")
     return candidate
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -24,22 +24,15 @@ MOMENT_KINDS = ("moment", "rupture", "repair", "here-and-now")
 SECONDS = {"ge": -10**9, "le": 10**9}
 
 
-class ShownCue(BaseModel):
+class CueEvent(BaseModel):
+    """A cue at a moment of the session: shown (``cues_shown``) or noted as acted on (``acted_on``)."""
+
     model_config = ConfigDict(extra="ignore")
 
     deck: str
     id: str
     text: str
     at: int = Field(description="Seconds into the session.", **SECONDS)
-
-
-class ActedOn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    deck: str
-    id: str
-    text: str
-    at: int = Field(**SECONDS)
 
 
 class Moment(BaseModel):
@@ -66,8 +59,8 @@ class SessionRecord(BaseModel):
     planned_minutes: float = Field(ge=0, le=100_000, allow_inf_nan=False)
     elapsed_seconds: int = Field(default=0, **SECONDS)
     decks: list[str] = Field(default_factory=list)
-    cues_shown: list[ShownCue] = Field(default_factory=list)
-    acted_on: list[ActedOn] = Field(default_factory=list)
+    cues_shown: list[CueEvent] = Field(default_factory=list)
+    acted_on: list[CueEvent] = Field(default_factory=list)
     moments: list[Moment] = Field(default_factory=list)
     pauses: list[Pause] = Field(default_factory=list)
 

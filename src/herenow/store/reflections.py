@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from herenow.names import is_id
 from herenow.store import paths
 from herenow.problems import Problem, load_model
 from herenow.store.records import SessionRecord, to_toml_dict
@@ -35,8 +35,6 @@ RATINGS: tuple[tuple[str, str], ...] = (
     ("power", "How I held the power in the room"),
 )
 RATING_NOTE = "1-5, my own perception today; not a validated measure"
-
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 class Answer(BaseModel):
@@ -285,7 +283,7 @@ class ReflectionStore:
         """
         from herenow.store.files import create_exclusive
 
-        if not _ID.match(reflection.id):
+        if not is_id(reflection.id):
             raise ValueError(f"{reflection.id!r} is not a valid reflection id")
         reflection.updated = dt.datetime.now().astimezone().replace(microsecond=0)
         path = replacing.path if replacing is not None else self.path_for(reflection)
@@ -330,7 +328,7 @@ class ReflectionStore:
 
     # ---------------------------------------------------------------- reading
     def find(self, reflection_id: str) -> Path | None:
-        if not _ID.match(reflection_id):
+        if not is_id(reflection_id):
             return None
         for path in sorted(self.root.glob(f"*/*/{reflection_id}.toml")):
             return path
@@ -342,7 +340,7 @@ class ReflectionStore:
 
     def files_for(self, session_id: str) -> list[Path]:
         """The reflection file for this session and any conflict copies beside it."""
-        if not _ID.match(session_id):
+        if not is_id(session_id):
             return []
         found = set(self.root.glob(f"*/*/{session_id}.toml")) | set(self.root.glob(f"*/*/{session_id}.conflict-*.toml"))
         return sorted(found)

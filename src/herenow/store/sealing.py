@@ -14,7 +14,6 @@ Every failure is a ``SealingError`` whose ``str()`` is one calm line naming the 
 from __future__ import annotations
 
 import getpass
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path

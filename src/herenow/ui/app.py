@@ -11,7 +11,7 @@ from textual.binding import Binding
 from herenow.config import Keys, save_setting
 from herenow.context import AppContext
 from herenow.store.records import SessionRecord
-from herenow.themes import DEFAULT_THEME
+from herenow.themes import DEFAULT_THEME, offered_themes, variable_defaults
 from herenow.ui.options import SessionOptions
 
 if TYPE_CHECKING:
@@ -47,6 +47,11 @@ class HerenowApp(App[int]):
         self.session_options = session or SessionOptions()
         for item in ctx.themes.themes.values():
             self.register_theme(item.theme.to_textual())
+        # The picker (ctrl+p) lists available_themes: keep only those --theme accepts (contrast-checked).
+        offered = offered_themes(ctx.themes)
+        for name in list(self.available_themes):
+            if name not in offered:
+                self.unregister_theme(name)
         wanted = theme or ctx.config.theme
         self._remember_theme = False
         self.theme = wanted if wanted in self.available_themes else (
@@ -59,13 +64,8 @@ class HerenowApp(App[int]):
         theme = self.current_theme
         background = theme.background or ("#000000" if theme.dark else "#ffffff")
         foreground = theme.foreground or ("#e0e0e0" if theme.dark else "#202020")
-        return {
-            "cue-text": foreground,
-            "timer-text": foreground,
-            "bar-fill": theme.accent or theme.primary,
-            "bar-empty": theme.panel or theme.surface or background,
-            "blank-background": background,
-        }
+        return variable_defaults(foreground=foreground, background=background, primary=theme.primary,
+                                 accent=theme.accent, panel=theme.panel, surface=theme.surface)
 
     def on_mount(self) -> None:
         self._remember_theme = True

@@ -11,6 +11,7 @@ from herenow.errors import UserError
 def run_app(args: argparse.Namespace) -> int:
     from herenow.clock import session_until
     from herenow.context import AppContext
+    from herenow.themes import offered_themes
 
     # Problems with files are shown inside the app (home screen, session notes); here only the user's arguments
     # are checked, so a mistake on the command line gets its one line, alone.
@@ -19,7 +20,7 @@ def run_app(args: argparse.Namespace) -> int:
     from herenow.ui.app import HerenowApp, SessionOptions
 
     theme = getattr(args, "theme", None)
-    if theme and theme not in ctx.themes.themes and not theme.startswith("textual-"):
+    if theme and theme not in offered_themes(ctx.themes):
         raise UserError(f"no theme named {theme!r} (see: herenow themes list)")
 
     options = SessionOptions(compact=getattr(args, "compact", False))

@@ -73,19 +73,20 @@ class CueText(TextArea):
     def value(self) -> str:
         return one_line(self.text)
 
-    async def _on_key(self, event: events.Key) -> None:
-        # Textual then calls TextArea._on_key itself (handlers run along the MRO), unless prevented here.
+    # Public handlers only: a handler here runs before TextArea's own, and prevent_default() stops TextArea's.
+    def on_key(self, event: events.Key) -> None:
         if event.key == "enter":
             event.stop()
             event.prevent_default()
 
-    async def _on_paste(self, event: events.Paste) -> None:
+    def on_paste(self, event: events.Paste) -> None:
         event.prevent_default()
         event.stop()
         if self.read_only:
             return
-        if result := self._replace_via_keyboard(one_line(event.text), *self.selection):
-            self.move_cursor(result.end_location)
+        start, end = self.selection
+        result = self.replace(one_line(event.text), start, end, maintain_selection_offset=False)
+        self.move_cursor(result.end_location)
 
     def action_cursor_text_start(self) -> None:
         self.move_cursor((0, 0))
@@ -95,7 +96,7 @@ class CueText(TextArea):
 
     def action_delete_to_start_of_line(self) -> None:
         if not self.read_only:
-            self._delete_via_keyboard((0, 0), self.selection.end)
+            self.delete((0, 0), self.selection.end, maintain_selection_offset=False)
 
 
 def one_line(text: str) -> str:

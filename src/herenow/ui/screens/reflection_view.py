@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Markdown, Static
 
+from herenow.store.export import markdown_text
 from herenow.store.records import SessionRecord, at_text
 from herenow.store.reflections import RATING_NOTE, RATINGS, Reflection, parse_reflection
 
@@ -78,17 +79,6 @@ class Timeline(Widget):
         return Content("\n").join([Content.assemble(*line1), Content.assemble(*line2), Content.assemble(*line3)])
 
 
-def _md(text: str) -> str:
-    """User text inside Markdown: the words kept, never turned into a heading or a rule."""
-    out = []
-    for line in text.strip().splitlines():
-        stripped = line.lstrip()
-        if stripped[:1] in ("#", "-", "=", "*", "_", ">", "+") or stripped[:1].isdigit():
-            line = line.replace(stripped[0], "\\" + stripped[0], 1)
-        out.append(line)
-    return "\n".join(out)
-
-
 def facts_line(r: Reflection) -> str:
     record = r.session
     facts = [f"{record.length_minutes} min"]
@@ -110,11 +100,11 @@ def reflection_markdown(r: Reflection) -> str:
     out: list[str] = []
     answered = [a for a in r.answers if a.text.strip()]
     for answer in answered:
-        out += [f"**{_md(answer.prompt)}**", "", _md(answer.text), ""]
+        out += [f"**{markdown_text(answer.prompt)}**", "", markdown_text(answer.text), ""]
     if not answered:
         out += ["*No answers written.*", ""]
     if r.note.strip():
-        out += ["**Note**", "", _md(r.note), ""]
+        out += ["**Note**", "", markdown_text(r.note), ""]
     return "\n".join(out)
 
 
