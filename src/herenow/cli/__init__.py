@@ -187,6 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
     length.add_argument("--until", metavar="HH:MM", help="end at this clock time instead")
     session.add_argument("--theme", help="theme to use (remembered)")
     session.add_argument("--compact", action="store_true", help="cue and time in a few lines")
+    session.add_argument("--first", action="store_true",
+                         help="a first session with this client: adds the consent and 'how this works' cues")
     session.add_argument("--seed", type=int, help=argparse.SUPPRESS)
     session.set_defaults(func=cmd_app, screen="session")
 

@@ -20,6 +20,7 @@ class SessionOptions:
     deck_names: list[str] | None = None
     planned_seconds: float | None = None
     compact: bool = False
+    first_session: bool = False
 
 
 class HerenowApp(App[int]):
@@ -107,7 +108,7 @@ class HerenowApp(App[int]):
             decks = self.ctx.default_decks()
         notes = [f"No deck named {name!r}; left out." for name in missing] + [str(p) for p in problems]
         self.push_screen(SessionScreen(decks, planned_seconds=options.planned_seconds, compact=options.compact,
-                                       notes=notes))
+                                       notes=notes, first_session=options.first_session))
 
     def reflect_on(self, record: SessionRecord, *, replace: bool = True) -> None:
         from herenow.ui.screens.reflection import ReflectionScreen

@@ -22,7 +22,7 @@ def run_app(args: argparse.Namespace) -> int:
     if theme and theme not in ctx.themes.themes and not theme.startswith("textual-"):
         raise UserError(f"no theme named {theme!r} (see: herenow themes list)")
 
-    options = SessionOptions(compact=getattr(args, "compact", False))
+    options = SessionOptions(compact=getattr(args, "compact", False), first_session=getattr(args, "first", False))
     if args.screen == "session":
         if args.deck:
             names = [n.strip() for n in args.deck.split(",") if n.strip()]
