@@ -1,5 +1,9 @@
 """The reflection screen: two minutes after a session, keyboard first, and nothing ever lost.
 
+- Three prompts, one per stage (what? so what? now what?), from the session's decks; ``ctrl+o`` (or the "More
+  prompts" button) adds a few more. Any of them may be left empty.
+- With ``client_voice`` on in the config, two optional fields keep the client's own words about the session and
+  their own score for it, on the scale they use ("34/40").
 - The first prompt has the focus; tab moves between fields; ``ctrl+s`` saves; ``escape`` asks whether to keep a
   draft, discard, or stay.
 - What is typed is kept as a draft (``drafts/<id>.toml``) about 1.5 s after the last change, and when the screen
@@ -23,12 +27,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.suggester import Suggester
 from textual.timer import Timer
-from textual.widgets import Checkbox, Footer, Input, RadioButton, RadioSet, Static, TextArea
+from textual.widgets import Button, Checkbox, Footer, Input, RadioButton, RadioSet, Static, TextArea
 
 from herenow.store.drafts import DraftStore
 from herenow.privacy import looks_private
 from herenow.store.records import SessionRecord, at_text
-from herenow.store.reflections import RATING_NOTE, RATINGS, Answer, Reflection, prompts_for
+from herenow.store.reflections import (RATING_NOTE, RATINGS, Answer, OfferedPrompt, PromptPlan, Reflection,
+                                       parse_score, prompts_for)
 from herenow.ui.widgets.rating import Rating
 
 AUTOSAVE_DELAY = 1.5  # seconds after the last change
@@ -88,12 +93,14 @@ class ReflectionScreen(Screen[None]):
     ReflectionScreen #ratings-note { margin-top: 0; }
     ReflectionScreen Rating { margin-bottom: 0; }
     ReflectionScreen #ratings-end { height: 1; }
+    ReflectionScreen #more-prompts { margin-bottom: 1; min-width: 0; }
     ReflectionScreen #refl-status { height: auto; max-height: 3; padding: 0 2; color: $foreground 70%; }
     ReflectionScreen #refl-status.warn { color: $warning; }
     """
     BINDINGS = [
         Binding("ctrl+s", "save", "save", priority=True),
         Binding("escape", "leave", "leave", priority=True),
+        Binding("ctrl+o", "more_prompts", "more prompts", priority=True),
         Binding("tab", "app.focus_next", "next field", show=True),
     ]
     AUTO_FOCUS = ""  # on_mount focuses the first prompt (and keeps the summary in view)
@@ -112,6 +119,9 @@ class ReflectionScreen(Screen[None]):
                 # A draft file we cannot read: leave it exactly as it is, and do not write over it.
                 self._draft_problem = str(problems[0])
         self._prompts: list[str] = []
+        self._stages: list[str] = []
+        self._plan: PromptPlan | None = None
+        self._score_error: str | None = None
         self._created: dt.datetime | None = None
         self._baseline: dict | None = None
         self._kept: dict | None = None  # content of the draft on disk, if any
@@ -133,15 +143,20 @@ class ReflectionScreen(Screen[None]):
         ctx = self.ctx
         record = self.record
         draft = self.draft
+        deck_prompts = []
+        for name in record.decks:
+            item = ctx.decks.get(name)
+            if item is not None:
+                deck_prompts.append((name, item.deck.prompts))
+        self._plan = plan = prompts_for(deck_prompts, seed=record.id)
         if draft is not None and draft.answers:
-            self._prompts = [a.prompt for a in draft.answers]
+            offered = [OfferedPrompt(a.prompt, a.stage) for a in draft.answers]
+            asked = {a.prompt for a in draft.answers}
+            plan.more = [p for p in plan.shown + plan.more if p.text not in asked]
         else:
-            deck_prompts = []
-            for name in record.decks:
-                item = ctx.decks.get(name)
-                if item is not None:
-                    deck_prompts.append(list(item.deck.reflection_prompts))
-            self._prompts = prompts_for(deck_prompts)
+            offered = plan.shown
+        self._prompts = [p.text for p in offered]
+        self._stages = [p.stage for p in offered]
         self._created = draft.created if draft is not None else self._now()
         answers = {i: a.text for i, a in enumerate(draft.answers)} if draft is not None else {}
 
@@ -149,10 +164,11 @@ class ReflectionScreen(Screen[None]):
                      id="refl-title", markup=False)
         with VerticalScroll(id="refl-body", can_focus=False):
             yield Static(self._summary(), id="refl-summary", markup=False)
-            for i, prompt in enumerate(self._prompts):
-                yield Static(prompt, classes="label", markup=False)
-                yield TextArea(answers.get(i, ""), id=f"answer-{i}", classes="answer", soft_wrap=True,
-                               tab_behavior="focus", highlight_cursor_line=False)
+            for i, prompt in enumerate(offered):
+                yield from self._prompt_fields(i, prompt, answers.get(i, ""))
+            more = Button("More prompts (ctrl+o)", id="more-prompts", compact=True, disabled=not plan.more)
+            more.can_focus = False  # tab goes from the last prompt straight on; ctrl+o or a click adds more
+            yield more
             yield Checkbox("Take to supervision", value=bool(draft and draft.supervision), id="supervision",
                            compact=True)
             invited = draft.invited_feedback if draft is not None else None
@@ -165,7 +181,8 @@ class ReflectionScreen(Screen[None]):
                          markup=False)
             ratings = draft.ratings if draft is not None else {}
             for key, label in RATINGS:
-                yield Rating(label, key, ratings.get(key), id=f"rating-{key}")
+                yield Rating(label, key, ratings.get(key), id=f"rating-{key}",
+                             label_width=max(34, *(len(text) for _key, text in RATINGS)))
             yield Static("", id="ratings-end")
             yield Static("Tags (comma separated)", classes="label", markup=False)
             yield Input(", ".join(draft.tags) if draft is not None else "", id="tags",
@@ -173,12 +190,47 @@ class ReflectionScreen(Screen[None]):
             yield Static("Note", classes="label", markup=False)
             yield TextArea(draft.note if draft is not None else "", id="note", soft_wrap=True,
                            tab_behavior="focus", highlight_cursor_line=False)
+            if ctx.config.client_voice:
+                yield Static("The client's own words about the session (optional)", classes="label", markup=False)
+                yield TextArea(draft.client_words if draft is not None else "", id="client-words", soft_wrap=True,
+                               tab_behavior="focus", highlight_cursor_line=False)
+                yield Static("The client's own score for the session, on the scale they use (optional)",
+                             classes="label", markup=False)
+                yield Input(draft.client_score_text if draft is not None else "", id="client-score",
+                            placeholder="for example 34/40")
             if ctx.config.client_code:
                 yield Static("Client code (a pseudonym; optional)", classes="label", markup=False)
                 yield Input(draft.client_code if draft is not None else "", id="client-code",
                             placeholder="never a name")
         yield Static("", id="refl-status", markup=False)
         yield Footer()
+
+    @staticmethod
+    def _prompt_fields(i: int, prompt: OfferedPrompt, text: str = ""):
+        yield Static(prompt.label, classes="label", markup=False, id=f"prompt-{i}")
+        yield TextArea(text, id=f"answer-{i}", classes="answer", soft_wrap=True, tab_behavior="focus",
+                       highlight_cursor_line=False)
+
+    def action_more_prompts(self) -> None:
+        """A few more prompts from the session's decks, added below the others; the first one gets the focus."""
+        if self._done or self._plan is None:
+            return
+        button = self.query_one("#more-prompts", Button)
+        added = self._plan.take_more()
+        if not added:
+            self.set_status("No more prompts from these decks.")
+            return
+        first = len(self._prompts)
+        for k, prompt in enumerate(added):
+            self.query_one("#refl-body").mount(*self._prompt_fields(first + k, prompt), before=button)
+            self._prompts.append(prompt.text)
+            self._stages.append(prompt.stage)
+        button.disabled = not self._plan.more
+        self.call_after_refresh(lambda: self.query_one(f"#answer-{first}", TextArea).focus())
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "more-prompts":
+            self.action_more_prompts()
 
     def _known_tags(self) -> list[str]:
         try:
@@ -213,9 +265,10 @@ class ReflectionScreen(Screen[None]):
     # ---------------------------------------------------------------- state
     def current(self) -> Reflection:
         """The reflection as it stands on screen."""
-        answers = [Answer(prompt=prompt, text=self.query_one(f"#answer-{i}", TextArea).text)
-                   for i, prompt in enumerate(self._prompts)]
-        ratings = {}
+        answers = [Answer(prompt=prompt, text=self.query_one(f"#answer-{i}", TextArea).text, stage=stage)
+                   for i, (prompt, stage) in enumerate(zip(self._prompts, self._stages))]
+        # Ratings under keys no longer asked (an old draft's "power") are kept as they were.
+        ratings = {k: v for k, v in (self.draft.ratings if self.draft else {}).items() if k not in dict(RATINGS)}
         for key, _label in RATINGS:
             value = self.query_one(f"#rating-{key}", Rating).value
             if value:
@@ -223,7 +276,20 @@ class ReflectionScreen(Screen[None]):
         radio = self.query_one("#feedback", RadioSet).pressed_button
         invited = None if radio is None else radio.id == "feedback-yes"
         client = self.query("#client-code")
+        words = self.query("#client-words")
+        score_box = self.query("#client-score")
+        score = None
+        self._score_error = None
+        if score_box:
+            try:
+                score = parse_score(score_box.first(Input).value)
+            except ValueError as exc:
+                self._score_error = str(exc)
+        keep_score = self.draft is not None and not score_box  # client_voice turned off since: keep what was there
         return Reflection(
+            client_words=(words.first(TextArea).text if words else (self.draft.client_words if self.draft else "")),
+            client_score=score[0] if score else (self.draft.client_score if keep_score else None),
+            client_scale_max=score[1] if score else (self.draft.client_scale_max if keep_score else None),
             id=self.record.id, created=self._created or self._now(), session=self.record, answers=answers,
             ratings=ratings, supervision=self.query_one("#supervision", Checkbox).value, invited_feedback=invited,
             tags=_split_tags(self.query_one("#tags", Input).value), note=self.query_one("#note", TextArea).text,
@@ -314,6 +380,7 @@ class ReflectionScreen(Screen[None]):
         found += [f"The note {w}" for w in looks_private(state.note)]
         found += [f"A tag {w}" for w in looks_private(" ".join(state.tags))]
         found += [f"The client code {w}" for w in looks_private(state.client_code)]
+        found += [f"The client's words {w}" for w in looks_private(state.client_words)]
         return found
 
     def _write(self, reflection: Reflection) -> str | None:
@@ -340,6 +407,10 @@ class ReflectionScreen(Screen[None]):
         if self._done:
             return
         state = self.current()
+        if self._score_error:
+            self.set_status(f"Not saved yet: the client's score: {self._score_error}.", warn=True)
+            self.query_one("#client-score", Input).focus()
+            return
         warnings = self._privacy_warnings(state)
         content = _content(state)
         if warnings and content != self._warned:
