@@ -23,11 +23,14 @@ def cmd_decks_list(args: argparse.Namespace) -> int:
         origin = "user (overrides built-in)" if item.overrides_builtin else item.origin
         rows.append((name, item.deck.title, str(len(item.deck.cues)), origin, str(item.path)))
     print(table(rows, ("NAME", "TITLE", "CUES", "FROM", "FILE")))
+    for hint in library.hints:
+        print(f"hint: {hint}")
     return 1 if report(library.problems) else 0
 
 
 def cmd_decks_show(args: argparse.Namespace) -> int:
     from herenow.decks.library import load_library
+    from herenow.decks.model import STAGE_LABELS, STAGES
 
     library = load_library()
     item = library.get(args.name)
@@ -41,22 +44,30 @@ def cmd_decks_show(args: argparse.Namespace) -> int:
     print(f"file: {item.path} ({item.origin})")
     if deck.description:
         print(f"\n{deck.description}")
+    if deck.sources:
+        print("sources: " + "; ".join(deck.sources))
     print(f"\nCues ({len(deck.cues)}):")
     for cue in deck.cues:
         weight = "" if cue.weight == 1.0 else f" x{cue.weight:g}"
-        print(f"  [{cue.phase:<7}] {cue.text}{weight}   ({cue.id})")
+        first = "  first session only" if cue.first_session else ""
+        print(f"  [{cue.phase:<7}] {cue.text}{weight}   ({cue.id}){first}")
         if args.details and cue.detail:
             print(f"             {cue.detail}")
-    if deck.reflection_prompts:
+    if deck.prompts:
         print("\nReflection prompts:")
-        for prompt in deck.reflection_prompts:
-            print(f"  - {prompt}")
+        for stage in STAGES:
+            prompts = deck.prompts_at(stage)
+            if prompts:
+                print(f"  {STAGE_LABELS[stage]}?")
+                for prompt in prompts:
+                    after = f", after {prompt.follows}" if prompt.follows else ""
+                    print(f"    - {prompt.text}   ({prompt.id}{after})")
     return 0
 
 
 def cmd_decks_validate(args: argparse.Namespace) -> int:
     from herenow.decks.model import hints
-    from herenow.decks.library import validate_files
+    from herenow.decks.library import text_hints, validate_files
 
     files = [Path(p) for p in args.paths]
     missing = [p for p in files if not p.exists()]
@@ -69,6 +80,8 @@ def cmd_decks_validate(args: argparse.Namespace) -> int:
         source = by_name.get(deck.name)
         for hint in hints(deck, str(source) if source else deck.name):
             print(f"hint: {hint}")
+    for hint in text_hints([p for p in files if p.exists()]):
+        print(f"hint: {hint}")
     if problems:
         print(f"{len(problems)} problem(s) found.", file=sys.stderr)
         return 1
@@ -95,9 +108,12 @@ def cmd_decks_new(args: argparse.Namespace) -> int:
             name=args.name,
             title=args.name.replace("-", " ").capitalize(),
             description="My own deck.",
-            reflection_prompts=["What happened between us today?", "What was my part in it?",
-                                "What would I like to try next time?"],
-            cues=[{"text": "What is happening between us right now?", "phase": "any"}],
+            prompts=[{"id": f"{args.name}-p1", "stage": "what", "text": "What happened between us today?"},
+                     {"id": f"{args.name}-p2", "stage": "so-what", "follows": f"{args.name}-p1",
+                      "text": "What did it mean, and what was my part in it?"},
+                     {"id": f"{args.name}-p3", "stage": "now-what",
+                      "text": "What would I like to try next time?"}],
+            cues=[{"text": "What would I like to stay curious about today?", "phase": "any"}],
         )
     try:
         _deck, path = copy_deck(source, args.name)

@@ -41,7 +41,8 @@ def shorten(text: str, limit: int = FIRST_WORDS) -> str:
 def ratings_text(ratings: dict[str, int]) -> str:
     if not ratings:
         return ""
-    return " ".join(str(ratings.get(key, "-")) for key, _label in RATINGS)
+    keys = [key for key, _label in RATINGS] + sorted(k for k in ratings if k not in dict(RATINGS))
+    return " ".join(str(ratings.get(key, "-")) for key in keys)  # an old file's "power" last
 
 
 def cmd_list(args: argparse.Namespace) -> int:
