@@ -76,3 +76,18 @@ def test_going_back_and_forward_again_does_not_count_cues_twice(clock) -> None:
     assert live.next_cue() == second
     third = live.next_cue()
     assert [c.id for c in live.record.cues_shown] == [first.cue.id, second.cue.id, third.cue.id]
+
+
+def test_a_first_session_is_recorded_as_such(clock, herenow_home) -> None:
+    import tomllib
+
+    from herenow.decks.library import load_library
+
+    frame = load_library().get("frame").deck
+    first = LiveSession([frame], Config(), now=clock, seed=2, first_session=True)
+    assert first.record.first_session
+    saved = tomllib.loads((herenow_home / "sessions" / f"{first.record.id}.toml").read_text())
+    assert saved["first_session"] is True
+    ordinary = LiveSession([frame], Config(), now=clock, seed=2)
+    saved = tomllib.loads((herenow_home / "sessions" / f"{ordinary.record.id}.toml").read_text())
+    assert "first_session" not in saved and not ordinary.record.first_session
