@@ -587,7 +587,7 @@ async def test_a_prompts_stage_is_edited_beside_it_and_checked(herenow_home: Pat
         await pilot.press("ctrl+t", "ctrl+t")  # now-what, then back to what
         await pilot.pause()
         assert area.text.splitlines()[0].startswith("what: ") and shown(app, "#m-prompts") == ""
-        area.move_cursor((4, 0))
+        area.move_cursor((4, len(area.document.get_line(4))))
         area.insert("\nWhat did I notice about pace?")  # a line without its stage
         await pilot.pause()
         assert "“What did I notice…”: stage: Input should be 'what', 'so-what' or 'now-what'" in shown(
