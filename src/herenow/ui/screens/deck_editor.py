@@ -219,9 +219,8 @@ class DeckEditorScreen(Screen[None]):
                                    Static("", id="m-language", classes="msg empty", markup=False))
                     yield FieldRow("File", Static("", id="f-where", classes="note", markup=False))
                 with Vertical(id="form-prompts"):
-                    yield Static("Reflection prompts, one a line, each after its stage: what: (what happened), "
-                                 "so-what: (what it meant), now-what: (what next). ctrl+t turns the stage of "
-                                 "the line. The reflection offers one of each stage.", classes="note")
+                    yield Static("Reflection prompts, one a line after its stage: what:, so-what: or now-what:. "
+                                 "ctrl+t turns a line's stage. A reflection offers one of each.", classes="note")
                     yield PromptsArea(id="f-prompts", disabled=ro)
                     yield Static("", id="m-prompts", classes="msg empty", markup=False)
                 with Form(id="form-cue"):
