@@ -44,10 +44,14 @@ class Config(BaseModel):
     cue_interval_minutes: float = Field(default=4, ge=0, le=120, description="0 moves cues only by hand.")
     opening_minutes: float = Field(default=5, ge=0, le=120)
     closing_minutes: float = Field(default=10, ge=0, le=120)
+    # The four that fit almost any session; the other six (power, recognition, identity-power, ethics-boundaries,
+    # endings-breaks, pacing-safety) are chosen for a client or a stage of the work.
     decks: list[str] = Field(default_factory=lambda: ["here-and-now", "collaboration", "rupture-repair", "frame"])
     theme: str = DEFAULT_THEME
     bell: bool = Field(default=False, description="Ring the terminal bell once when the session time is up.")
     client_code: bool = Field(default=False, description="Offer an optional client code (a pseudonym) field.")
+    client_voice: bool = Field(default=False, description="Offer optional fields for the client's own words about "
+                               "the session and their own session score, on the scale they use.")
     keys: Keys = Field(default_factory=Keys)
 
     @field_validator("presets", "warnings")

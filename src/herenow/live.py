@@ -25,7 +25,8 @@ HEARTBEAT = 60.0  # seconds: the record is written at least this often while the
 class LiveSession:
     def __init__(self, decks: list[Deck], config: Config, *, planned_seconds: float | None = None,
                  now: Callable[[], float] = time.time, seed: int | None = None,
-                 records: SessionStore | None = None, steady: Callable[[], float] | None = None) -> None:
+                 records: SessionStore | None = None, steady: Callable[[], float] | None = None,
+                 first_session: bool = False) -> None:
         self.config = config
         planned = float(planned_seconds if planned_seconds is not None else config.session_minutes * 60)
         self._steady = steady if steady is not None else steady_for(now)
@@ -33,11 +34,12 @@ class LiveSession:
         self.scheduler = CueScheduler(
             decks, planned=planned, interval=config.cue_interval_minutes * 60,
             opening=config.opening_minutes * 60, closing=config.closing_minutes * 60, seed=seed,
+            first_session=first_session,
         )
         started = dt.datetime.fromtimestamp(self.clock.started).astimezone().replace(microsecond=0)
         self.record = SessionRecord(
             id=new_record_id(started), started=started, planned_minutes=round(planned / 60, 2),
-            decks=[deck.name for deck in decks],
+            decks=[deck.name for deck in decks], first_session=first_session,
         )
         self.records = records if records is not None else SessionStore()
         self.records.hold(self.record.id)

@@ -11,6 +11,10 @@ Nothing the therapist wrote is replaced or dropped without their say:
 - **No silent replace.** If a reflection for the session is already saved (another window, or a leftover that was
   offered again), ``save`` keeps this one beside it as a conflict copy and says so; ``discard`` writes nothing
   over it. The store's exclusive first save covers the race between the check and the write the same way.
+- **Prompts by stage.** ``offer_prompts`` opens the form with one prompt per stage (what? so what? now what?)
+  from the session's decks, or a resumed draft's own prompts; ``more_prompts`` adds a few more on demand.
+- **The client's voice.** ``read_score`` checks the client's score with its scale ("34/40"); a score that cannot be
+  read stops the save with one calm line, and the text stays.
 - **Nothing lost on quitting.** ``what_would_be_lost`` tries to keep a draft first; only if nothing could be saved
   or kept does it return the words for a question.
 """
@@ -18,16 +22,17 @@ Nothing the therapist wrote is replaced or dropped without their say:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from herenow.clock import steady
 from herenow.privacy import looks_private
 from herenow.problems import Problem
 from herenow.store.drafts import DraftStore
 from herenow.store.records import SessionRecord, SessionStore
-from herenow.store.reflections import Reflection, ReflectionStore
+from herenow.store.reflections import (OfferedPrompt, PromptPlan, Reflection, ReflectionStore, parse_score,
+                                       prompts_for)
 
 PAUSE = 1.0  # seconds without an edit before the draft is written
 MAX_WAIT = 1.5  # ... and at most this long after the first edit not yet kept, however steady the typing
@@ -46,7 +51,7 @@ def _why(exc: BaseException) -> str:
 class Outcome:
     """What came of ``save`` or ``discard``: ``message`` is the calm line to show."""
 
-    status: Literal["saved", "skipped", "conflict", "warned", "error"]
+    status: Literal["saved", "skipped", "conflict", "warned", "invalid", "error"]
     message: str
 
     @property
@@ -81,6 +86,9 @@ class ReflectionDraft:
         self.save_error: str | None = None
         self.reason = ""  # the system's words for the last failed write ("Read-only file system")
         self.done = False
+        self.plan: PromptPlan | None = None  # the prompts not yet offered (see ``offer_prompts``)
+        self.offered: list[OfferedPrompt] = []  # the prompts on the form, in order
+        self.score_error: str | None = None  # why the client's score as typed cannot be read, while it cannot
         self._first_unkept: float | None = None
         self._last_edit: float | None = None
 
@@ -103,6 +111,45 @@ class ReflectionDraft:
     @property
     def resumed_from_disk(self) -> bool:
         return self.kept is not None
+
+    # ---------------------------------------------------------------- prompts and the client's score
+    def offer_prompts(self, decks: Sequence[tuple[str, Sequence[Any]]]) -> list[OfferedPrompt]:
+        """The prompts the form opens with: a resumed draft's own (with their stages), or one per stage from the
+        session's decks ([(deck name, its prompts)], see ``prompts_for``). The rest wait for ``more_prompts``."""
+        plan = prompts_for(decks, seed=self.record.id)
+        resumed = self.resumed
+        if resumed is not None and resumed.answers:
+            offered = [OfferedPrompt(a.prompt, a.stage) for a in resumed.answers]
+            asked = {a.prompt for a in resumed.answers}
+            plan.more = [p for p in plan.shown + plan.more if p.text not in asked]
+        else:
+            offered = list(plan.shown)
+        self.plan = plan
+        self.offered = offered
+        return list(offered)
+
+    def more_prompts(self) -> list[OfferedPrompt]:
+        """A few more prompts (a "what" always with the prompts written to follow it); [] when none are left."""
+        if self.done or self.plan is None:
+            return []
+        added = self.plan.take_more()
+        self.offered += added
+        return added
+
+    @property
+    def has_more_prompts(self) -> bool:
+        return bool(self.plan and self.plan.more)
+
+    def read_score(self, text: str) -> tuple[float, float] | None:
+        """The client's score as typed ("34/40"): (score, top of the scale), or None when empty or unreadable;
+        ``score_error`` says why it could not be read until it can."""
+        try:
+            score = parse_score(text)
+        except ValueError as exc:
+            self.score_error = str(exc)
+            return None
+        self.score_error = None
+        return score
 
     # ---------------------------------------------------------------- edits and the draft
     def start(self, state: Reflection) -> None:
@@ -175,6 +222,7 @@ class ReflectionDraft:
         found += [f"The note {w}" for w in looks_private(state.note)]
         found += [f"A tag {w}" for w in looks_private(" ".join(state.tags))]
         found += [f"The client code {w}" for w in looks_private(state.client_code)]
+        found += [f"The client's words {w}" for w in looks_private(state.client_words)]
         return found
 
     def save(self, state: Reflection) -> Outcome:
@@ -182,6 +230,8 @@ class ReflectionDraft:
         if self.done:
             return Outcome("saved", "")
         self.latest = state
+        if self.score_error:
+            return Outcome("invalid", f"Not saved yet: the client's score: {self.score_error}.")
         warnings = self.privacy_warnings(state)
         content = content_of(state)
         if warnings and content != self.warned:
@@ -258,6 +308,8 @@ class ReflectionDraft:
             parts.append("the note")
         if state.tags:
             parts.append("the tags")
+        if state.client_words.strip() or state.client_score is not None:
+            parts.append("the client's view")
         what = ", ".join(parts) or "the choices made here"
         reason = f" ({self.reason})" if self.reason else ""
         return f"Nothing here could be saved or kept as a draft{reason}.\nQuitting now loses {what}."

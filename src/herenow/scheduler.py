@@ -1,11 +1,16 @@
-"""Which cue shows when: phase-aware, weighted, no repeats until a pool is used up, deterministic given a seed."""
+"""Which cue shows when: phase-aware, weighted, no repeats until a pool is used up, deterministic given a seed.
+
+Two cues with the same text (normalised: lowercase, punctuation gone, spaces collapsed) are one card: only the
+first of them, in the order of the session's decks, is ever dealt. Cues marked ``first_session`` are dealt only
+in a session marked as a first session.
+"""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
 
-from herenow.decks.model import Cue, Deck
+from herenow.decks.model import Cue, Deck, normalised
 
 
 @dataclass(frozen=True)
@@ -22,8 +27,17 @@ class CueScheduler:
     """Deals cues. ``elapsed`` is always session time in seconds, passed in by the caller (no clock inside)."""
 
     def __init__(self, decks: list[Deck], *, planned: float, interval: float = 240, opening: float = 300,
-                 closing: float = 600, seed: int | None = None) -> None:
-        self.cues = [DealtCue(deck.name, cue) for deck in decks for cue in deck.cues]
+                 closing: float = 600, seed: int | None = None, first_session: bool = False) -> None:
+        self.first_session = first_session
+        self.cues: list[DealtCue] = []
+        texts: set[str] = set()
+        for deck in decks:
+            for cue in deck.cues:
+                text = normalised(cue.text)
+                if text in texts or (cue.first_session and not first_session):
+                    continue
+                texts.add(text)
+                self.cues.append(DealtCue(deck.name, cue))
         if not self.cues:
             raise ValueError("no cues to show")
         self.planned = planned

@@ -1,28 +1,31 @@
 """Trends over a set of reflections, from index rows (no file is read). Plain Python, no Textual.
 
 - each self-rating over time, with the overall and the recent average;
+- beside them, the client's own session score where one was kept, as a share of the scale they used;
 - moments marked per session;
 - sessions per week (weeks without a session count as 0);
 - the cues most often acted on;
 - a quiet flag where a self-rating sits well below the person's own recent average (by default at least 1.5
   below the mean of the previous 10 sessions that had that rating): a session perhaps worth taking to
-  supervision. Never an alarm: it is the person's own perception, compared only with itself.
+  supervision. Never an alarm: it is the person's own perception, compared only with itself. Ratings under a
+  key no longer asked whose direction was unclear (the old "power") are drawn but never flagged.
 
 Rows are ``herenow.store.index.IndexRow`` (anything with ``id``, ``started``, ``ratings``, ``moments`` and
-``acted_on`` will do).
+``acted_on`` will do; ``client_score``, a share from 0 to 1, is optional).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 RECENT = 10  # sessions in "your recent average"
 DROP = 1.5  # how far below it a rating has to be to be noted
 MIN_HISTORY = 5  # no comparison before this many earlier ratings
+UNFLAGGED = frozenset({"power"})  # the old rating with no set direction: "below average" would mean nothing
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,16 @@ class Trends:
     sessions_per_week: list[tuple[dt.date, int]] = field(default_factory=list)  # (monday, count), oldest first
     top_acted_on: list[tuple[str, int]] = field(default_factory=list)  # (cue text, times), most first
     flags: list[Flag] = field(default_factory=list)  # newest first
+    client_scores: list[tuple[dt.datetime, float]] = field(default_factory=list)  # (start, share 0-1), oldest first
+
+    @property
+    def client_mean(self) -> float | None:
+        c = self.client_scores
+        return sum(v for _, v in c) / len(c) if c else None
+
+    def client_recent_mean(self, n: int = RECENT) -> float | None:
+        recent = [v for _, v in self.client_scores[-n:]]
+        return sum(recent) / len(recent) if recent else None
 
     @property
     def mean_moments(self) -> float | None:
@@ -95,13 +108,15 @@ def rating_series(rows: Sequence[Any], order: Sequence[str] = ()) -> dict[str, R
 
 
 def quiet_flags(rows: Sequence[Any], *, recent: int = RECENT, drop: float = DROP,
-                min_history: int = MIN_HISTORY) -> list[Flag]:
+                min_history: int = MIN_HISTORY, unflagged: Collection[str] = UNFLAGGED) -> list[Flag]:
     """Ratings at least ``drop`` below the mean of the previous ``recent`` values of the same rating
-    (rows oldest first). Newest first."""
+    (rows oldest first), except keys in ``unflagged``. Newest first."""
     flags: list[Flag] = []
     history: dict[str, list[int]] = {}
     for row in rows:
         for key, value in row.ratings.items():
+            if key in unflagged:
+                continue
             before = history.setdefault(key, [])
             if len(before) >= min_history:
                 window = before[-recent:]
@@ -111,6 +126,11 @@ def quiet_flags(rows: Sequence[Any], *, recent: int = RECENT, drop: float = DROP
             before.append(value)
     flags.reverse()
     return flags
+
+
+def client_scores(rows: Iterable[Any]) -> list[tuple[dt.datetime, float]]:
+    """The client's own session scores, as shares of their scale, where one was kept (rows oldest first)."""
+    return [(row.started, row.client_score) for row in rows if getattr(row, "client_score", None) is not None]
 
 
 def sessions_per_week(rows: Sequence[Any]) -> list[tuple[dt.date, int]]:
@@ -149,5 +169,6 @@ def compute(rows: Iterable[Any], *, rating_order: Sequence[str] = (), recent: in
         sessions_per_week=sessions_per_week(ordered),
         top_acted_on=top_acted_on(ordered, top),
         flags=quiet_flags(ordered, recent=recent, drop=drop),
+        client_scores=client_scores(ordered),
     )
 

@@ -1,4 +1,5 @@
 import json
+import tomllib
 import os
 import subprocess
 import sys
@@ -33,13 +34,24 @@ def test_decks_list_shows_name_title_count_and_origin(capsys) -> None:
     lines = out.splitlines()
     assert lines[0].split()[:4] == ["NAME", "TITLE", "CUES", "FROM"]
     frame = next(line for line in lines if line.startswith("frame "))
-    assert "The frame" in frame and "built-in" in frame and " 13 " in frame
+    from herenow.decks.library import load_library
+
+    count = len(load_library().get("frame").deck.cues)
+    assert "The frame" in frame and "built-in" in frame and f" {count} " in frame
+    assert len([line for line in lines[1:] if "built-in" in line]) == 10
+    assert not any(line.startswith("hint:") for line in lines)  # no cue text repeated across the built-in decks
 
 
 def test_decks_show(capsys) -> None:
     code, out, _ = run(capsys, "decks", "show", "here-and-now", "--details")
     assert code == 0
     assert "What is happening between us right now?" in out and "Reflection prompts:" in out
+    # Prompts grouped by stage, in the order what, so what, now what; a linked so-what names its what.
+    tail = out[out.index("Reflection prompts:"):]
+    assert tail.index("  What?") < tail.index("  So what?") < tail.index("  Now what?")
+    assert "(hn-p2, after hn-p1)" in tail
+    code, out, _ = run(capsys, "decks", "show", "frame")
+    assert "(fr-02)  first session only" in out
     code, _, err = run(capsys, "decks", "show", "nope")
     assert code == 2 and err == "herenow: no deck named 'nope' (see: herenow decks list)\n"
 
@@ -48,7 +60,7 @@ def test_decks_validate_good_and_bad(capsys, tmp_path: Path) -> None:
     from herenow.store.paths import builtin_decks_dir
 
     code, out, _ = run(capsys, "decks", "validate", *map(str, sorted(builtin_decks_dir().glob("*.toml"))))
-    assert code == 0 and out.strip().endswith("6 deck(s) valid.")
+    assert code == 0 and out.strip().endswith("10 deck(s) valid.") and "hint:" not in out
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "bad"\ntitle = "Bad"\n[[cues]]\ntext = "Fine"\nphase = "later"\n[[cues]]\ntag = 3\n')
     binary = tmp_path / "pic.toml"
@@ -75,7 +87,22 @@ def test_decks_new_from_existing_then_listed_as_user(capsys, herenow_home: Path)
     code, _, err = run(capsys, "decks", "new", "my-power", "--from", "power")
     assert code == 2 and "already exists" in err
     code, _, err = run(capsys, "decks", "new", "blank-one")
-    assert code == 0 and (herenow_home / "decks" / "blank-one.toml").exists()
+    blank = herenow_home / "decks" / "blank-one.toml"
+    assert code == 0 and blank.exists()
+    written = tomllib.loads(blank.read_text("utf-8"))
+    assert written["schema_version"] == 2
+    assert [p["stage"] for p in written["prompts"]] == ["what", "so-what", "now-what"]
+    code, out, _ = run(capsys, "decks", "validate", str(blank))
+    assert code == 0 and "hint:" not in out  # a new deck repeats no built-in cue
+
+
+def test_decks_validate_hints_at_a_cue_text_already_in_a_builtin_deck(capsys, tmp_path: Path) -> None:
+    mine = tmp_path / "mine.toml"
+    mine.write_text('name = "mine"\ntitle = "Mine"\n[[cues]]\nid = "m-1"\ntext = "Fine?"\n'
+                    '[[cues]]\nid = "m-2"\ntext = "what is happening between us, right now"\n')
+    code, out, _ = run(capsys, "decks", "validate", str(mine))
+    assert code == 0 and out.strip().endswith("1 deck(s) valid.")  # advice, not an error
+    assert f"hint: {mine}:8: cues[2].text: the same text as here-and-now hn-03; a session shows it only once" in out
 
 
 def test_decks_list_reports_a_broken_user_deck_and_exits_non_zero(capsys, herenow_home: Path) -> None:
@@ -90,6 +117,10 @@ def test_decks_schema_is_json_schema(capsys) -> None:
     code, out, _ = run(capsys, "decks", "schema")
     schema = json.loads(out)
     assert code == 0 and schema["title"] == "herenow cue deck" and "cues" in schema["properties"]
+    prompt = schema["$defs"]["Prompt"]
+    assert prompt["properties"]["stage"]["enum"] == ["what", "so-what", "now-what"]
+    assert {"id", "stage", "text"} <= set(prompt["required"]) and "follows" in prompt["properties"]
+    assert "first_session" in schema["$defs"]["Cue"]["properties"] and "sources" in schema["properties"]
 
 
 def test_themes_list_marks_the_chosen_theme(capsys) -> None:

@@ -41,7 +41,7 @@ def add(rid: str, day: int, *, text: str = "", tags=(), decks=("frame",), rating
 @pytest.fixture
 def some(herenow_home: Path) -> None:
     add("2026-11-03-1400-aaaa", 3, text="A long first answer that goes on well past the width of the column",
-        tags=["rupture"], decks=("rupture-repair", "frame"), ratings={"connection": 4, "direction": 3, "power": 5})
+        tags=["rupture"], decks=("rupture-repair", "frame"), ratings={"connection": 4, "direction": 3, "choice": 5})
     add("2026-11-10-1400-bbbb", 10, text="Quiet. Ça va ✨", tags=["quiet"], client_code="Robin")
     add("2026-11-17-1400-cccc", 17, text="", tags=[])
 

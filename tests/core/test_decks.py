@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from herenow.decks import library as decks, model as deck_model
-from herenow.decks.model import Deck, hints
+from herenow.decks.model import STAGES, Deck, hints
 from herenow.decks.library import load_library, parse_deck, validate_files
 
 GOOD = """\
@@ -42,14 +42,15 @@ def problems_of(tmp_path: Path, text: str | bytes) -> list[str]:
 
 def test_builtin_decks_are_valid_and_rich() -> None:
     library = load_library()
-    assert library.problems == []
-    assert len(library.decks) >= 6
+    assert library.problems == [] and library.hints == []
+    assert len(library.decks) == 10
     for name, item in library.decks.items():
         deck = item.deck
-        assert item.origin == "built-in"
+        assert item.origin == "built-in" and deck.schema_version == 2
         assert item.path.stem == name
         assert len(deck.cues) >= 8, name
-        assert len(deck.reflection_prompts) >= 3, name
+        assert all(deck.prompts_at(stage) for stage in STAGES), name  # at least one prompt per stage
+        assert deck.sources, name
         assert hints(deck) == [], (name, [str(h) for h in hints(deck)])
         assert all('id' in cue.model_fields_set for cue in deck.cues), name
         phases = {cue.phase for cue in deck.cues}
@@ -127,15 +128,18 @@ def test_duplicate_names_are_reported(tmp_path: Path) -> None:
 
 
 def test_hints_flag_long_cues_and_orders() -> None:
-    deck = Deck(name="x", title="X", reflection_prompts=["a"], cues=[
+    deck = Deck(name="x", title="X", prompts=[{"id": "p", "stage": "what", "text": "a"}], cues=[
         {"text": "Tell the client to breathe"},
         {"text": "What is it like for them to sit here with me right now in this room today?"},
         {"text": "What is happening between us?"},
+        {"text": "what is happening  between us"},
     ])
     found = [str(h) for h in hints(deck, "x.toml")]
     assert found == [
         "x.toml: cues[1].text: reads like an order; perhaps phrase it as a question or invitation",
         "x.toml: cues[2].text: 17 words; a glance takes about 12",
+        "x.toml: cues[4].text: the same text as cues[3]; a session shows it only once",
+        "x.toml: prompts: no 'so-what' or 'now-what' prompt; the defaults fill in",
     ]
 
 
@@ -161,3 +165,96 @@ def test_schema_describes_the_format() -> None:
     assert set(schema["required"]) == {"name", "title", "cues"}
     cue = schema["$defs"]["Cue"]
     assert cue["properties"]["phase"]["enum"] == ["opening", "middle", "closing", "any"]
+
+
+# ---------------------------------------------------------------- schema 2: prompts with stages
+V2 = """\
+schema_version = 2
+name = "mine"
+title = "Mine"
+sources = ["Rolfe, Freshwater & Jasper (2001)"]
+
+[[prompts]]
+id = "m-p1"
+stage = "what"
+text = "What happened?"
+
+[[prompts]]
+id = "m-p2"
+stage = "so-what"
+follows = "m-p1"
+text = "What did it mean?"
+
+[[prompts]]
+id = "m-p3"
+stage = "now-what"
+text = "What next?"
+
+[[cues]]
+id = "m-1"
+text = "Who is choosing, right now?"
+first_session = true
+"""
+
+
+def test_a_version_2_deck_loads_with_staged_prompts_sources_and_first_session_cues(tmp_path: Path) -> None:
+    deck, problems = parse_deck(write(tmp_path, "mine.toml", V2))
+    assert problems == [] and deck.schema_version == 2
+    assert [(p.id, p.stage, p.follows) for p in deck.prompts] == [
+        ("m-p1", "what", None), ("m-p2", "so-what", "m-p1"), ("m-p3", "now-what", None)]
+    assert deck.sources == ["Rolfe, Freshwater & Jasper (2001)"] and deck.cues[0].first_session
+    # Saved and read again: the same deck, first_session and follows written out.
+    path = tmp_path / "again.toml"
+    decks.save_deck(deck, path)
+    assert 'first_session = true' in path.read_text() and 'follows = "m-p1"' in path.read_text()
+    assert parse_deck(path)[0] == deck
+
+
+def test_a_version_1_deck_still_loads_its_prompts_given_stages_in_order(tmp_path: Path) -> None:
+    legacy = GOOD.replace('reflection_prompts = ["What happened?", "What was my part?", "What next?"]',
+                          'reflection_prompts = ["What happened?", "What was my part?", "What next?", "And?"]')
+    deck, problems = parse_deck(write(tmp_path, "mine.toml", legacy))
+    assert problems == [] and deck.schema_version == 1
+    assert [(p.stage, p.text) for p in deck.prompts] == [
+        ("what", "What happened?"), ("so-what", "What was my part?"), ("now-what", "What next?"), ("what", "And?")]
+    assert "version 1 format" in " ".join(str(h) for h in hints(deck, "mine.toml"))
+    # Saving writes version 2, and the prompts keep their stages.
+    path = tmp_path / "saved.toml"
+    decks.save_deck(deck, path)
+    again, problems = parse_deck(path)
+    assert problems == [] and again.schema_version == 2 and again.prompts == deck.prompts
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (('stage = "now-what"', 'stage = "then-what"'),
+         "deck.toml:19: prompts[3].stage: Input should be 'what', 'so-what' or 'now-what'"),
+        (('follows = "m-p1"', 'follows = "m-p9"'),
+         "deck.toml:14: prompts[2].follows: no prompt in this deck has the id 'm-p9'"),
+        (('follows = "m-p1"', 'follows = "m-p3"'),
+         "deck.toml:14: prompts[2].follows: 'm-p3' is a 'now-what' prompt; follows names a \"what\" prompt"),
+        (('id = "m-p3"', 'id = "m-p1"'), "deck.toml:18: prompts[3].id: prompt id 'm-p1' is used twice"),
+        (('stage = "now-what"', 'stage = "what"\nfollows = "m-p1"'),
+         "deck.toml:20: prompts[3].follows: a \"what\" prompt follows nothing; only so-what and now-what "
+         "prompts can follow one"),
+        (('schema_version = 2', 'schema_version = 2\nreflection_prompts = ["Old?"]'),
+         "deck.toml:2: reflection_prompts: is the version 1 format; with schema_version = 2 use [[prompts]] tables"),
+        (('schema_version = 2', 'schema_version = 1'),
+         "deck.toml: prompts: [[prompts]] tables need schema_version = 2"),
+        (('schema_version = 2', 'schema_version = 3'), "deck.toml:1: schema_version: Input should be 1 or 2"),
+    ],
+)
+def test_bad_prompts_name_the_file_line_and_field(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+    got = problems_of(tmp_path, V2.replace(*change))
+    assert [line.replace(str(tmp_path) + "/", "") for line in got] == [expected]
+
+
+def test_duplicate_cue_texts_across_decks_are_a_hint_when_loading(herenow_home: Path) -> None:
+    write(herenow_home / "decks", "mine.toml", V2.replace("Who is choosing, right now?",
+                                                          "How are the two of us doing today"))
+    library = load_library()
+    assert library.problems == []
+    assert [str(h) for h in library.hints] == [
+        f"{herenow_home}/decks/mine.toml:24: cues[1].text: the same text as here-and-now hn-13; "
+        "a session shows it only once"]

@@ -28,7 +28,7 @@ def sample(rid: str = "2026-11-17-1400-ab12", day: int = 17, **extra) -> Reflect
         id=rid, created=record.started, session=record,
         answers=[Answer(prompt="What happened?", text="She went quiet.\n# not a heading"),
                  Answer(prompt="What was my part?", text=""), Answer(prompt="Now what?", text="Name it.")],
-        ratings={"connection": 4, "power": 2}, supervision=True, invited_feedback=False, tags=["quiet", "ending"],
+        ratings={"connection": 4, "choice": 2}, supervision=True, invited_feedback=False, tags=["quiet", "ending"],
         note="Ça suffit ✨", client_code="Robin",
     )
     fields.update(extra)
@@ -47,8 +47,8 @@ def test_markdown_for_supervision() -> None:
     assert "### Cues acted on\n\n- 45:00 Notice the time." in text
     assert "**What happened?**\n\nShe went quiet.\n\\# not a heading" in text
     assert "What was my part?" not in text  # unanswered prompts are left out
-    assert "### Ratings (1-5, my own perception today; not a validated measure)" in text
-    assert "- How connected we felt: 4 of 5" in text and "- How I held the power in the room: 2 of 5" in text
+    assert "### Ratings (1-5, my own perception today, 5 is more; not a validated measure)" in text
+    assert "- How connected we felt: 4 of 5" in text and "- How much room the client had to choose: 2 of 5" in text
     assert "- To take to supervision: yes" in text and "- Invited the client's feedback: no" in text
     assert "- Tags: quiet, ending" in text and "Ça suffit ✨" in text
     assert "No reflection written for this session." in text  # the one left empty
@@ -58,12 +58,12 @@ def test_markdown_for_supervision() -> None:
 
 def test_json_is_complete_and_leaves_client_codes_out() -> None:
     doc = json.loads(export([sample()], "json"))
-    assert doc["note"] == NOT_ENCRYPTED and doc["schema_version"] == 1
+    assert doc["note"] == NOT_ENCRYPTED and doc["schema_version"] == 2
     (item,) = doc["reflections"]
     assert "client_code" not in item
     assert item["answers"][0]["text"] == "She went quiet.\n# not a heading"
     assert item["session"]["moments"][0] == {"kind": "rupture", "at": 1905}
-    assert item["ratings"] == {"connection": 4, "power": 2} and item["note"] == "Ça suffit ✨"
+    assert item["ratings"] == {"connection": 4, "choice": 2} and item["note"] == "Ça suffit ✨"
     assert Reflection.model_validate(item).session.started == sample().session.started
     with_codes = json.loads(export([sample()], "json", include_client_codes=True))
     assert with_codes["reflections"][0]["client_code"] == "Robin"
@@ -76,7 +76,7 @@ def test_csv_one_row_per_session() -> None:
     assert "client_code" not in row
     assert row["started"] == "2026-11-17T14:00:00+00:00" and row["length_minutes"] == "50"
     assert row["moments"] == "23:10 moment; 31:45 rupture"
-    assert row["rating_connection"] == "4" and row["rating_direction"] == "" and row["rating_power"] == "2"
+    assert row["rating_connection"] == "4" and row["rating_direction"] == "" and row["rating_choice"] == "2"
     assert row["answer_1"] == "She went quiet.\n# not a heading" and row["prompt_3"] == "Now what?"
     assert row["supervision"] == "yes" and row["invited_feedback"] == "no" and row["tags"] == "quiet; ending"
     with_codes = list(csv.DictReader(io.StringIO(export([sample()], "csv", include_client_codes=True))))
@@ -124,3 +124,26 @@ def test_user_text_keeps_its_words_and_never_becomes_markdown_syntax() -> None:
     assert {t.type for t in tokens} == {"paragraph_open", "inline", "paragraph_close"}
     assert tokens[1].children and "".join(c.content for c in tokens[1].children if c.type == "text") == \
         text.replace("\n", "")
+
+
+def test_the_clients_voice_is_exported_in_every_format() -> None:
+    voiced = sample(client_words="It helped to slow down.", client_score=34, client_scale_max=40)
+    text = export([voiced], "md")
+    assert "### The client's own view\n\n- Their score for the session: 34/40\n\nIt helped to slow down." in text
+    item = json.loads(export([voiced], "json"))["reflections"][0]
+    assert (item["client_words"], item["client_score"], item["client_scale_max"]) == (
+        "It helped to slow down.", 34, 40)
+    row = next(csv.DictReader(io.StringIO(export([voiced], "csv"), newline="")))
+    assert (row["client_score"], row["client_scale_max"], row["client_words"]) == ("34", "40",
+                                                                                  "It helped to slow down.")
+    # Without it, no empty section.
+    assert "client's own view" not in export([sample()], "md")
+
+
+def test_an_old_power_rating_exports_under_its_own_label_not_as_choice() -> None:
+    old = sample(ratings={"connection": 4, "power": 2})
+    text = export([old], "md")
+    assert "- Power in the room (earlier question, no set direction): 2 of 5" in text
+    assert "room the client had to choose" not in text
+    row = next(csv.DictReader(io.StringIO(export([old], "csv"), newline="")))
+    assert row["rating_choice"] == "" and row["rating_power_earlier_question"] == "2"

@@ -25,7 +25,6 @@ from herenow.store.drafts import DraftStore, tidy_leftovers
 from herenow.store.index import ReflectionIndex
 from herenow.store.paths import secure_tree
 from herenow.store.records import SessionStore
-from herenow.store.reflections import ReflectionStore
 from herenow.store.indexed import IndexedStore
 from conftest import read_every_file
 

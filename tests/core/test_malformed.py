@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from herenow.cli import main
 from herenow.store.drafts import DraftStore
 from herenow.store.records import SessionRecord, SessionStore
-from herenow.store.reflections import Answer, Reflection, ReflectionStore, parse_reflection, reflection_to_toml
+from herenow.store.reflections import Answer, Reflection, parse_reflection, reflection_to_toml
 from herenow.store.indexed import IndexedStore
 
 UTC = dt.timezone.utc

@@ -77,7 +77,8 @@ def test_a_whole_session_reflection_and_review_opens_no_internet_socket(watch, h
             live.mark("rupture" if minute == 10 else "repair")
             live.act_on()
     record = live.end()
-    reflection = new_reflection(record, prompts_for([d.reflection_prompts for d in ctx.default_decks()]))
+    plan = prompts_for([(d.name, d.prompts) for d in ctx.default_decks()], seed=record.id)
+    reflection = new_reflection(record, plan.shown)
     reflection.answers[0].text = "We found our way back after the rupture."
     reflection.tags = ["rupture"]
     DraftStore().save(reflection)

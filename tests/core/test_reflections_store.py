@@ -47,7 +47,7 @@ def test_save_lays_files_out_by_date_privately(herenow_home: Path) -> None:
     for folder in (path.parent, path.parent.parent, herenow_home / "reflections"):
         assert mode(folder) == 0o700
     data = tomllib.loads(path.read_text("utf-8"))
-    assert data["schema_version"] == 1 and data["session"]["moments"] == [{"kind": "moment", "at": 600}]
+    assert data["schema_version"] == 2 and data["session"]["moments"] == [{"kind": "moment", "at": 600}]
     assert store.find("2026-03-15-0900-ab12") == path
     got, problems = store.get("2026-03-15-0900-ab12")
     assert problems == [] and got.answers[0].text == "x"

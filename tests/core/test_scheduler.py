@@ -66,3 +66,57 @@ def test_deterministic_given_a_seed_and_back_then_forward() -> None:
 def test_no_cues_is_an_error() -> None:
     with pytest.raises(ValueError):
         CueScheduler([], planned=3000)
+
+
+def test_one_card_per_text_across_decks_in_a_whole_session() -> None:
+    a = Deck(name="a", title="A", cues=[{"id": "a1", "text": "How are the two of us doing today?"},
+                                        {"id": "a2", "text": "What is happening between us?"}])
+    b = Deck(name="b", title="B", cues=[{"id": "b1", "text": "how are the two of us doing, today"},
+                                        {"id": "b2", "text": "Whose agenda is this?"}])
+    for seed in range(20):
+        sched = CueScheduler([a, b], planned=3000, opening=0, closing=0, seed=seed)
+        texts = [sched.next(t).cue.text for t in range(0, 3 * 240, 240)]  # as many cues as there are cards
+        assert len({t.lower().strip("?").replace(",", "") for t in texts}) == 3, texts
+        assert "b1" not in {d.cue.id for d in sched.history}  # the first deck's copy is the one dealt
+
+
+def test_builtin_decks_never_show_two_cards_with_the_same_text_in_a_session() -> None:
+    from herenow.decks.model import normalised
+
+    library = load_library()
+    # A deck of the user's own that copies built-in cues with other capitals and punctuation.
+    copies = [cue.text.upper().rstrip("?") for cue in library.get("here-and-now").deck.cues]
+    mine = Deck(name="mine", title="Mine", cues=[{"text": text} for text in copies])
+    decks = [mine] + [item.deck for item in library.decks.values()]
+    for seed in range(5):
+        sched = CueScheduler(decks, planned=3000, interval=30, seed=seed)
+        cards: dict[str, set[str]] = {}
+        for t in range(0, 3000, 30):
+            dealt = sched.next(t)
+            cards.setdefault(normalised(dealt.cue.text), set()).add(dealt.key)
+        assert all(len(keys) == 1 for keys in cards.values())
+        assert not any(d.deck == "here-and-now" for d in sched.history)  # its texts came from "mine" first
+
+
+def first_deck() -> Deck:
+    return Deck(name="f", title="F", cues=[
+        {"id": "consent", "text": "What does the client know about how this works?", "phase": "opening",
+         "first_session": True},
+        {"id": "open", "text": "Whose agenda is this?", "phase": "opening"},
+        {"id": "mid", "text": "What is happening between us?", "phase": "any"},
+    ])
+
+
+def test_first_session_cues_only_in_a_first_session() -> None:
+    for seed in range(20):
+        ordinary = CueScheduler([first_deck()], planned=3000, interval=60, seed=seed)
+        shown = {ordinary.next(t).cue.id for t in range(0, 3000, 60)}
+        assert "consent" not in shown and shown == {"open", "mid"}
+    first = CueScheduler([first_deck()], planned=3000, interval=60, seed=1, first_session=True)
+    assert "consent" in {first.next(t).cue.id for t in range(0, 300, 60)}
+
+
+def test_a_deck_of_only_first_session_cues_has_nothing_for_an_ordinary_session() -> None:
+    only = Deck(name="o", title="O", cues=[{"text": "How does this work?", "first_session": True}])
+    with pytest.raises(ValueError):
+        CueScheduler([only], planned=3000)

@@ -142,6 +142,8 @@ def test_a_dead_sessions_lock_file_goes_with_its_record(clock, herenow_home) -> 
     assert lock.exists() and not SessionStore().in_use_elsewhere(live.record.id)
     SessionStore().discard(live.record.id)  # e.g. tidied once its reflection is saved
     assert not lock.exists() and not SessionStore().path(live.record.id).exists()
+
+
 def test_a_record_written_before_cue_events_were_one_model_still_loads(herenow_home) -> None:
     folder = herenow_home / "sessions"
     folder.mkdir(parents=True)
@@ -155,3 +157,18 @@ def test_a_record_written_before_cue_events_were_one_model_still_loads(herenow_h
     SessionStore().save(record)
     saved = tomllib.loads((folder / "2026-11-17-1400-abcd.toml").read_text())
     assert saved["acted_on"] == [{"deck": "frame", "id": "f1", "text": "Notice the time.", "at": 320}]
+
+
+def test_a_first_session_is_recorded_as_such(clock, herenow_home) -> None:
+    import tomllib
+
+    from herenow.decks.library import load_library
+
+    frame = load_library().get("frame").deck
+    first = LiveSession([frame], Config(), now=clock, seed=2, first_session=True)
+    assert first.record.first_session
+    saved = tomllib.loads((herenow_home / "sessions" / f"{first.record.id}.toml").read_text())
+    assert saved["first_session"] is True
+    ordinary = LiveSession([frame], Config(), now=clock, seed=2)
+    saved = tomllib.loads((herenow_home / "sessions" / f"{ordinary.record.id}.toml").read_text())
+    assert "first_session" not in saved and not ordinary.record.first_session

@@ -13,8 +13,10 @@ def test_shorten_keeps_whole_words_and_marks_the_rest() -> None:
 
 def test_plural_and_ratings_text() -> None:
     assert plural(1, "file") == "1 file" and plural(2500, "reflection") == "2,500 reflections"
-    assert ratings_text({"power": 3, "connection": 4}) == "4 - 3"
-    assert ratings_text({"connection": 4, "direction": 2, "power": 5, "old": 1}) == "4 2 5 1"
+    assert ratings_text({"choice": 3, "connection": 4}) == "4 - 3"
+    # Keys the form no longer asks (an old file's "power") come after the three, by name.
+    assert ratings_text({"power": 3, "connection": 4}) == "4 - - 3"
+    assert ratings_text({"connection": 4, "direction": 2, "choice": 5, "power": 2, "old": 1}) == "4 2 5 1 2"
     assert ratings_text({}) == ""
 
 

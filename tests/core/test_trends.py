@@ -50,12 +50,35 @@ def test_quiet_flag_when_a_rating_is_well_below_the_recent_average() -> None:
 
 
 def test_no_flag_without_enough_history_and_newest_first() -> None:
-    few = [Row("a", day(0), {"power": 5}), Row("b", day(1), {"power": 1})]
+    few = [Row("a", day(0), {"choice": 5}), Row("b", day(1), {"choice": 1})]
     assert stats.quiet_flags(few) == []
-    rows = [Row(f"r{i}", day(i), {"power": 5}) for i in range(6)]
-    rows += [Row("first-dip", day(6), {"power": 2}), Row(f"r7", day(7), {"power": 5}),
-             Row("second-dip", day(8), {"power": 1})]
+    rows = [Row(f"r{i}", day(i), {"choice": 5}) for i in range(6)]
+    rows += [Row("first-dip", day(6), {"choice": 2}), Row("r7", day(7), {"choice": 5}),
+             Row("second-dip", day(8), {"choice": 1})]
     assert [f.id for f in stats.quiet_flags(rows)] == ["second-dip", "first-dip"]
+
+
+def test_the_old_power_rating_is_drawn_but_never_flagged() -> None:
+    # "How I held the power in the room" had no set direction: a low value is not "worse", so no quiet note.
+    rows = [Row(f"r{i}", day(i), {"power": 5, "connection": 4}) for i in range(6)]
+    rows.append(Row("dip", day(6), {"power": 1, "connection": 4}))
+    result = stats.compute(rows, rating_order=["connection", "direction", "choice"])
+    assert result.flags == []
+    assert list(result.ratings) == ["connection", "power"] and result.ratings["power"].values == [5] * 6 + [1]
+
+
+def test_client_scores_beside_the_ratings_only_where_kept() -> None:
+    @dataclass
+    class ScoredRow(Row):
+        client_score: float | None = None
+
+    rows = [ScoredRow("a", day(1), {"connection": 4}, client_score=0.85),
+            ScoredRow("b", day(2), {"connection": 3}),
+            ScoredRow("c", day(3), {}, client_score=0.5), Row("d", day(4), {"connection": 5})]
+    result = stats.compute(rows)
+    assert result.client_scores == [(day(1), 0.85), (day(3), 0.5)]
+    assert result.client_mean == 0.675 and result.client_recent_mean(1) == 0.5
+    assert stats.compute([Row("x", day(1), {"connection": 4})]).client_scores == []
 
 
 def test_only_the_previous_ten_count() -> None:

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import mode
-from herenow.decks.model import PHASES, Deck
+from herenow.decks.model import PHASES, STAGES, Deck
 from herenow.decks.library import load_library, parse_deck, save_deck
 from herenow.decks.draft import DeckDraft, WorkshopError, export_deck, import_deck, make_own_copy
 
@@ -70,7 +70,7 @@ def test_edits_make_the_deck_dirty_and_saving_writes_them() -> None:
     assert draft.move_cue(0, -1) == 0  # already at the top
     draft.delete_cue(len(draft.cues) - 1)
     draft.title = "My power"
-    draft.set_prompts(["What did I decide for the client today?", "  "])
+    draft.set_prompts(["what: What did I decide for the client today?", "  ", "now-what:  What could I hand back?"])
     result = draft.save()
     assert result.saved and not draft.dirty
     saved, problems = parse_deck(draft.path)
@@ -80,7 +80,8 @@ def test_edits_make_the_deck_dirty_and_saving_writes_them() -> None:
     assert (new.text, new.phase, new.weight, new.tags, new.detail) == (
         "What is it like to be asked that?", "closing", 2.5, ["asking", "feedback"], "Just notice.")
     assert saved.cues[1].id == first_id
-    assert saved.reflection_prompts == ["What did I decide for the client today?"]
+    assert [(p.stage, p.text) for p in saved.prompts] == [("what", "What did I decide for the client today?"),
+                                                          ("now-what", "What could I hand back?")]
     assert mode(draft.path) == 0o600
     # The new cue keeps the id written for it when its text changes later.
     draft.edit_cue(0, text="What is it like to be asked?")
@@ -250,11 +251,24 @@ CUES = st.fixed_dictionaries(
     optional={"id": IDS, "detail": ANY_TEXT, "phase": st.sampled_from(PHASES), "weight": WEIGHTS,
               "tags": st.lists(ANY_TEXT, max_size=3)},
 )
-DECKS = st.fixed_dictionaries(
+PROMPTS = st.lists(st.fixed_dictionaries({"stage": st.sampled_from(STAGES), "text": SOME_TEXT}), max_size=4).map(
+    lambda prompts: [dict(p, id=f"p-{i}") for i, p in enumerate(prompts)])
+BASE = st.fixed_dictionaries(
     {"name": NAMES, "title": ANY_TEXT.filter(bool), "cues": st.lists(CUES, min_size=1, max_size=5)},
     optional={"description": ANY_TEXT, "version": st.text(string.printable, max_size=8), "language": ANY_TEXT,
-              "author": ANY_TEXT, "reflection_prompts": st.lists(ANY_TEXT, max_size=4)},
+              "author": ANY_TEXT, "sources": st.lists(ANY_TEXT, max_size=2)},
 )
+# Version 2 decks with staged prompts, and version 1 decks with a list of prompt strings (which still load).
+DECKS = st.one_of(
+    st.tuples(BASE, PROMPTS).map(lambda d: {**d[0], "schema_version": 2, "prompts": d[1]}),
+    st.tuples(BASE, st.lists(ANY_TEXT, max_size=4)).map(
+        lambda d: {**d[0], "schema_version": 1, "reflection_prompts": d[1]}),
+)
+
+
+def same_deck(a: Deck, b: Deck) -> bool:
+    """Equal in everything but the format version (a version 1 deck is written back as version 2)."""
+    return a.model_dump(exclude={"schema_version"}) == b.model_dump(exclude={"schema_version"})
 
 
 def _unique_ids(data: dict) -> bool:
@@ -270,10 +284,10 @@ def test_any_valid_deck_saved_and_loaded_again_is_the_same_deck(tmp_path: Path, 
     save_deck(deck, path)
     again, problems = parse_deck(path)
     assert problems == []
-    assert again == deck
-    assert all('id' in cue.model_fields_set for cue in again.cues)
+    assert same_deck(again, deck) and again.schema_version == 2
+    assert not again.ids_missing_in_file()
     # And through the workshop: opened, saved unchanged, still the same deck.
     draft, _ = DeckDraft.open(path)
     assert not draft.dirty
     assert draft.save().saved
-    assert parse_deck(path)[0] == deck
+    assert same_deck(parse_deck(path)[0], deck)

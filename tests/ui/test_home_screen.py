@@ -130,3 +130,41 @@ async def test_leftovers_of_a_saved_reflection_are_tidied_not_offered(clock, her
     assert not (herenow_home / "sessions" / f"{record.id}.toml").exists()
     assert DraftStore().pending() == ([], [])
     assert ReflectionStore().get(record.id)[0].answers[0].text == "the final text"
+
+
+async def test_a_first_session_tick_brings_the_first_session_cues(clock) -> None:
+    from textual.widgets import Checkbox
+
+    app = HerenowApp(AppContext.load(now=clock, seed=1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        box = app.screen.query_one("#home-first", Checkbox)
+        assert box.label.plain == "First session with this client" and not box.value
+        await pilot.press("f")
+        assert box.value
+        decks = app.screen.query_one("#home-decks", SelectionList)
+        decks.deselect_all()
+        decks.select("frame")
+        await pilot.press("enter")  # the first preset
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        live = app.screen.live
+        assert live.record.first_session
+        assert any(c.cue.first_session for c in live.scheduler.cues)
+
+
+async def test_an_ordinary_session_never_deals_first_session_cues(clock) -> None:
+    from herenow.ui.app import SessionOptions
+
+    app = HerenowApp(AppContext.load(now=clock, seed=1), start="session",
+                     session=SessionOptions(deck_names=["frame", "ethics-boundaries"]))
+    async with app.run_test(size=(80, 24)):
+        live = app.screen.live
+        assert not live.record.first_session
+        assert live.scheduler.cues and not any(c.cue.first_session for c in live.scheduler.cues)
+
+
+def test_session_first_on_the_command_line() -> None:
+    from herenow.cli import build_parser
+
+    assert build_parser().parse_args(["session", "--first"]).first is True
+    assert build_parser().parse_args(["session"]).first is False

@@ -78,10 +78,13 @@ async def test_summary_prompts_and_first_focus(clock) -> None:
         assert "Tue 17 Nov 2026, 14:00" in shown and "50 min" in shown
         assert "Decks: here-and-now, frame · 2 cues shown · 1 acted on" in shown
         assert "Moments: 23:10 moment · 31:45 rupture" in shown
-        prompts = screen._prompts
-        assert 3 <= len(prompts) <= 5
-        here_and_now = app.ctx.decks.get("here-and-now").deck.reflection_prompts
-        assert prompts[0] == here_and_now[0]
+        # One prompt per stage, in order, each from one of the session's decks, labelled with its stage.
+        offered = {p.text: (name, p.stage) for name in record.decks for p in app.ctx.decks.get(name).deck.prompts}
+        assert [offered[p][1] for p in screen._prompts] == ["what", "so-what", "now-what"]
+        labels = [str(screen.query_one(f"#prompt-{i}").render()) for i in range(3)]
+        assert labels[0].startswith("What? · ") and labels[1].startswith("So what? · ")
+        assert labels[2].startswith("Now what? · ")
+        assert not screen.query("#answer-3")
         assert app.focused is screen.query_one("#answer-0", TextArea)
         assert not screen.query("#client-code")
 
@@ -120,12 +123,13 @@ async def test_fill_everything_save_and_find_the_file(clock) -> None:
     assert path is not None and path.parent.parent.name == "2026" and path.parent.name == "11"
     assert mode(path) == 0o600
     data = tomllib.loads(path.read_text("utf-8"))
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     answers = [a["text"] for a in data["answers"]]
     assert answers[0] == "We laughed.\nÇa touché ✨"
     assert answers[1] == "I rushed."
     assert data["supervision"] is True and data["invited_feedback"] is True
-    assert data["ratings"] == {"connection": 4, "direction": 2, "power": 5}
+    assert data["ratings"] == {"connection": 4, "direction": 2, "choice": 5}
+    assert [a.get("stage") for a in data["answers"]] == ["what", "so-what", "now-what"]
     assert data["tags"] == ["grief", "ending"]
     assert data["note"] == "Quiet."
     assert data["session"]["moments"][0] == {"kind": "rupture", "at": 1905}
@@ -187,14 +191,18 @@ async def test_escape_keeps_a_draft_and_it_resumes_after_a_restart(clock) -> Non
 async def test_reflect_on_a_record_with_a_draft_resumes_the_draft(clock) -> None:
     record = make_record()
     draft = Reflection(id=record.id, created=dt.datetime(2026, 11, 17, 14, 51, tzinfo=UTC), session=record,
-                       answers=[{"prompt": "My own prompt?", "text": "kept"}], ratings={"power": 3})
+                       answers=[{"prompt": "My own prompt?", "text": "kept"}],
+                       ratings={"choice": 3, "power": 2})
     DraftStore().save(draft)
     app = new_app(clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_reflection(pilot, record)
         assert screen._prompts == ["My own prompt?"]
         assert screen.query_one("#answer-0", TextArea).text == "kept"
-        assert screen.query_one("#rating-power", Rating).value == 3
+        assert screen.query_one("#rating-choice", Rating).value == 3
+        # A rating under the old "power" key (no longer asked) is not shown as a field, and not dropped either.
+        assert not screen.query("#rating-power")
+        assert screen.current().ratings == {"choice": 3, "power": 2}
 
 
 async def test_escape_then_stay_or_discard(clock) -> None:
@@ -332,7 +340,7 @@ async def test_a_change_after_the_privacy_warning_is_checked_again(clock, quick_
         assert status(app) == ("Answer 1 looks like it holds a phone number (and 1 more). "
                                "ctrl+s again saves it as it is.")
         # A rating is a change too; taking it back still means checking again.
-        screen.query_one("#rating-power", Rating).focus()
+        screen.query_one("#rating-choice", Rating).focus()
         await pilot.press("3")
         await pilot.press("0")
         await pilot.pause()
@@ -597,7 +605,7 @@ async def test_ratings_by_mouse(clock) -> None:
     app = new_app(clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_reflection(pilot, make_record())
-        rating = screen.query_one("#rating-power", Rating)
+        rating = screen.query_one("#rating-choice", Rating)
         rating.scroll_visible(animate=False)
         await pilot.pause()
         await pilot.click(rating, offset=(rating.label_width + 1 + 3 * 2 + 1, 0))  # the "3"
@@ -686,3 +694,71 @@ async def test_discarding_a_leftover_keeps_the_saved_reflection(clock) -> None:
         assert type(app.screen).__name__ == "HomeScreen"
         assert "already saved; it is kept as it was" in home_line(app)
     assert ReflectionStore().get(record.id)[0].note == "the final text"
+
+
+async def test_more_prompts_on_demand_and_any_subset_saves(clock) -> None:
+    record = make_record()
+    SessionStore().save(record)
+    app = new_app(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_reflection(pilot, record)
+        first_three = list(screen._prompts)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        added = screen._prompts[3:]
+        assert 1 <= len(added) and not set(added) & set(first_three)
+        deck_texts = {p.text for name in record.decks for p in app.ctx.decks.get(name).deck.prompts}
+        assert set(added) <= deck_texts
+        assert app.focused is screen.query_one("#answer-3", TextArea)  # straight to the first new prompt
+        await pilot.press(*"Only this one.")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"
+    saved, _ = ReflectionStore().get(record.id)
+    assert [a.prompt for a in saved.answers] == first_three + added
+    assert [a.text for a in saved.answers if a.text] == ["Only this one."]
+
+
+async def test_more_prompts_run_out_quietly(clock) -> None:
+    record = make_record(decks=("power",))
+    app = new_app(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_reflection(pilot, record)
+        for _ in range(6):
+            await pilot.press("ctrl+o")
+            await pilot.pause()
+        assert len(screen._prompts) == len(set(screen._prompts)) == 8  # the deck's 5 and the 3 defaults
+        assert status(app) == "No more prompts from these decks."
+
+
+async def test_client_voice_off_by_default(clock) -> None:
+    app = new_app(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_reflection(pilot, make_record())
+        assert not screen.query("#client-words") and not screen.query("#client-score")
+        assert "client's own" not in screen_text(app)
+
+
+async def test_client_voice_when_turned_on(clock) -> None:
+    record = make_record()
+    SessionStore().save(record)
+    app = new_app(clock, client_voice=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_reflection(pilot, record)
+        screen.query_one("#client-words", TextArea).focus()
+        await pilot.press(*"Felt heard today.")
+        screen.query_one("#client-score", Input).focus()
+        await pilot.press(*"34/")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        # A score without its scale is not guessed at: one calm line, the text stays, nothing saved yet.
+        assert app.screen is screen and ReflectionStore().find(record.id) is None
+        assert status(app) == "Not saved yet: the client's score: write the score with its scale, for example 34/40."
+        assert app.focused is screen.query_one("#client-score", Input)
+        await pilot.press(*"40")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"
+    saved, _ = ReflectionStore().get(record.id)
+    assert saved.client_words == "Felt heard today."
+    assert (saved.client_score, saved.client_scale_max) == (34, 40)

@@ -52,7 +52,7 @@ def save(store: ReflectionStore, month: int, day: int, hour: int, text: str, tag
     reflection = new_reflection(record, list(DEFAULT_PROMPTS))
     reflection.answers[0].text = ("[b]Laughs[/b] " if day == 14 else "") + text
     reflection.answers[1].text = "My part was wanting to help too soon."
-    reflection.ratings = {"connection": connection, "direction": 3 + day % 2, "power": 4}
+    reflection.ratings = {"connection": connection, "direction": 3 + day % 2, "choice": 4}
     reflection.tags = list(tags)
     reflection.note = "Check the pace next time." if day % 3 == 0 else ""
     store.save(reflection)
@@ -266,7 +266,7 @@ async def test_open_and_move_between_reflections(store, clock) -> None:
 
 async def test_open_a_filtered_reflection_navigates_within_the_matches(store, clock) -> None:
     async with new_app(clock).run_test(size=(80, 24)) as pilot:
-        screen = await ready(pilot)
+        await ready(pilot)
         await pilot.press("slash", *"rupture", "enter")
         await pilot.pause(0.3)
         await pilot.press("enter")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from textual.theme import BUILTIN_THEMES, ThemeProvider
 
 from herenow.cli import main

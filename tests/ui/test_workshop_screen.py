@@ -566,3 +566,43 @@ def test_snapshot_preview(snap_compare, theme) -> None:
         await pilot.press("p", "d")
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_a_prompts_stage_is_edited_beside_it_and_checked(herenow_home: Path) -> None:
+    name = own_copy("power")
+    app = workshop_app(name)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        editor = app.screen
+        assert isinstance(editor, DeckEditorScreen)
+        await highlight(pilot, "prompts")
+        await pilot.press("enter")
+        await pilot.pause()
+        area = editor.query_one("#f-prompts")
+        assert app.focused is area
+        assert area.text.splitlines()[0] == "what: Where did I feel most like the expert today?"
+        area.move_cursor((0, 0))
+        await pilot.press("ctrl+t")  # what -> so-what
+        await pilot.pause()
+        assert area.text.splitlines()[0].startswith("so-what: Where did I")
+        assert editor.draft.prompts[0].stage == "so-what"
+        # pw-p2 follows pw-p1, which is no longer a "what": the check says so, next to the prompts.
+        assert "follows names a \"what\" prompt" in shown(app, "#m-prompts")
+        await pilot.press("ctrl+t", "ctrl+t")  # now-what, then back to what
+        await pilot.pause()
+        assert area.text.splitlines()[0].startswith("what: ") and shown(app, "#m-prompts") == ""
+        area.move_cursor((4, len(area.document.get_line(4))))
+        area.insert("\nWhat did I notice about pace?")  # a line without its stage
+        await pilot.pause()
+        assert "“What did I notice…”: stage: Input should be 'what', 'so-what' or 'now-what'" in shown(
+            app, "#m-prompts")
+        area.move_cursor((5, 0))
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert area.text.splitlines()[5] == "what: What did I notice about pace?"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert shown(app, "#ed-status") == f"Saved {name}.toml."
+    saved, problems = parse_deck(herenow_home / "decks" / f"{name}.toml")
+    assert problems == [] and saved.prompts[1].follows == "pw-p1"  # the link survived the edits
+    assert [(p.stage, p.text) for p in saved.prompts][-1] == ("what", "What did I notice about pace?")

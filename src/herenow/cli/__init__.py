@@ -24,11 +24,14 @@ def cmd_decks_list(args: argparse.Namespace) -> int:
         origin = "user (overrides built-in)" if item.overrides_builtin else item.origin
         rows.append((name, item.deck.title, str(len(item.deck.cues)), origin, str(item.path)))
     print(table(rows, ("NAME", "TITLE", "CUES", "FROM", "FILE")))
+    for hint in library.hints:
+        print(printable(f"hint: {hint}"))
     return 1 if report(library.problems) else 0
 
 
 def cmd_decks_show(args: argparse.Namespace) -> int:
     from herenow.decks.library import load_library
+    from herenow.decks.model import STAGE_LABELS, STAGES
 
     library = load_library()
     item = library.get(args.name)
@@ -42,22 +45,30 @@ def cmd_decks_show(args: argparse.Namespace) -> int:
     say(f"file: {item.path} ({item.origin})")
     if deck.description:
         say(f"\n{deck.description}")
+    if deck.sources:
+        say("sources: " + "; ".join(deck.sources))
     say(f"\nCues ({len(deck.cues)}):")
     for cue in deck.cues:
         weight = "" if cue.weight == 1.0 else f" x{cue.weight:g}"
-        say(f"  [{cue.phase:<7}] {cue.text}{weight}   ({cue.id})")
+        first = "  first session only" if cue.first_session else ""
+        say(f"  [{cue.phase:<7}] {cue.text}{weight}   ({cue.id}){first}")
         if args.details and cue.detail:
             say(f"             {cue.detail}")
-    if deck.reflection_prompts:
+    if deck.prompts:
         say("\nReflection prompts:")
-        for prompt in deck.reflection_prompts:
-            say(f"  - {prompt}")
+        for stage in STAGES:
+            prompts = deck.prompts_at(stage)
+            if prompts:
+                say(f"  {STAGE_LABELS[stage]}?")
+                for prompt in prompts:
+                    after = f", after {prompt.follows}" if prompt.follows else ""
+                    say(f"    - {prompt.text}   ({prompt.id}{after})")
     return 0
 
 
 def cmd_decks_validate(args: argparse.Namespace) -> int:
     from herenow.decks.model import hints
-    from herenow.decks.library import validate_files
+    from herenow.decks.library import text_hints, validate_files
 
     files = [Path(p) for p in args.paths]
     missing = [p for p in files if not p.exists()]
@@ -70,6 +81,8 @@ def cmd_decks_validate(args: argparse.Namespace) -> int:
         source = by_name.get(deck.name)
         for hint in hints(deck, str(source) if source else deck.name):
             print(printable(f"hint: {hint}"))
+    for hint in text_hints([p for p in files if p.exists()]):
+        print(printable(f"hint: {hint}"))
     if problems:
         print(f"{len(problems)} problem(s) found.", file=sys.stderr)
         return 1
@@ -95,9 +108,12 @@ def cmd_decks_new(args: argparse.Namespace) -> int:
             name=args.name,
             title=args.name.replace("-", " ").capitalize(),
             description="My own deck.",
-            reflection_prompts=["What happened between us today?", "What was my part in it?",
-                                "What would I like to try next time?"],
-            cues=[{"text": "What is happening between us right now?", "phase": "any"}],
+            prompts=[{"id": f"{args.name}-p1", "stage": "what", "text": "What happened between us today?"},
+                     {"id": f"{args.name}-p2", "stage": "so-what", "follows": f"{args.name}-p1",
+                      "text": "What did it mean, and what was my part in it?"},
+                     {"id": f"{args.name}-p3", "stage": "now-what",
+                      "text": "What would I like to try next time?"}],
+            cues=[{"text": "What would I like to stay curious about today?", "phase": "any"}],
         )
     try:
         _deck, path = copy_deck(source, args.name)
@@ -176,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     length.add_argument("--until", metavar="HH:MM", help="end at this clock time instead")
     session.add_argument("--theme", help="theme to use (remembered)")
     session.add_argument("--compact", action="store_true", help="cue and time in a few lines")
+    session.add_argument("--first", action="store_true",
+                         help="a first session with this client: adds the consent and 'how this works' cues")
     session.add_argument("--seed", type=int, help=argparse.SUPPRESS)
     session.set_defaults(func=cmd_app, screen="session")
 

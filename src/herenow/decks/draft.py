@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from herenow.store import paths
-from herenow.decks.model import Cue, Deck, deck_to_toml, hints
+from herenow.decks.model import SCHEMA_VERSION, STAGES, Cue, Deck, Prompt, deck_to_toml, hints
 from herenow.decks.library import copy_deck, parse_deck
 from herenow.problems import Problem, validation_problems
 
@@ -66,18 +67,56 @@ class CueDraft:
     weight: str = "1"
     tags: list[str] = field(default_factory=list)
     id: str | None = None
+    first_session: bool = False  # kept as the file has it; the workshop does not change it
 
     @classmethod
     def from_cue(cls, cue: Cue) -> CueDraft:
         return cls(text=cue.text, detail=cue.detail, phase=cue.phase, weight=format_weight(cue.weight),
-                   tags=list(cue.tags), id=cue.id if "id" in cue.model_fields_set else None)
+                   tags=list(cue.tags), id=cue.id if "id" in cue.model_fields_set else None,
+                   first_session=cue.first_session)
 
     def data(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text, "detail": self.detail, "phase": self.phase,
                                "weight": _weight_value(self.weight), "tags": list(self.tags)}
         if self.id is not None:
             out["id"] = self.id
+        if self.first_session:
+            out["first_session"] = True
         return out
+
+
+@dataclass
+class PromptDraft:
+    """One reflection prompt as typed: in the editor, a line "what: ...", "so-what: ..." or "now-what: ..."."""
+
+    text: str = ""
+    stage: str = "what"
+    id: str | None = None
+    follows: str | None = None
+
+    @classmethod
+    def from_prompt(cls, prompt: Prompt) -> PromptDraft:
+        return cls(text=prompt.text, stage=prompt.stage, id=prompt.id, follows=prompt.follows)
+
+    @property
+    def line(self) -> str:
+        return f"{self.stage}: {self.text}" if self.stage else self.text
+
+
+_STAGE_LINE = re.compile(r"^\s*(what|so-what|now-what)\s*:\s?(.*)$", re.IGNORECASE)
+
+
+def parse_prompt_line(line: str) -> tuple[str, str]:
+    """"so-what: What did it mean?" -> ("so-what", "What did it mean?"); a line with no stage -> ("", line)."""
+    match = _STAGE_LINE.match(line)
+    if match is None:
+        return "", line.strip()
+    return match.group(1).lower(), match.group(2).strip()
+
+
+def next_stage(stage: str) -> str:
+    """what -> so-what -> now-what -> what (a line with no stage becomes "what")."""
+    return STAGES[(STAGES.index(stage) + 1) % len(STAGES)] if stage in STAGES else STAGES[0]
 
 
 def format_weight(weight: float) -> str:
@@ -149,7 +188,7 @@ class DeckDraft:
         self.title = deck.title
         self.description = deck.description
         self.language = deck.language
-        self.prompts: list[str] = list(deck.reflection_prompts)
+        self.prompts: list[PromptDraft] = [PromptDraft.from_prompt(p) for p in deck.prompts]
         # Ids the file did not have are derived from the text: they stay unset until saved, so a cue typed
         # in the workshop gets the id its final text gives it, as it would in a hand-written file.
         self.cues: list[CueDraft] = [CueDraft.from_cue(cue) for cue in deck.cues]
@@ -196,17 +235,64 @@ class DeckDraft:
                 raise KeyError(key)
             setattr(cue, key, value)
 
-    def set_prompts(self, prompts: list[str]) -> None:
-        self.prompts = list(prompts)
+    def set_prompts(self, lines: list[str | PromptDraft]) -> None:
+        """The prompts as edited: lines like "so-what: What did it mean?" (blank lines are left out).
+
+        A prompt keeps its id (and what it follows) when its text is unchanged, or when it stays on the same
+        line with new words; a new prompt gets a new id when saved."""
+        old = list(self.prompts)
+        parsed: list[PromptDraft] = []
+        for line in lines:
+            if isinstance(line, PromptDraft):
+                parsed.append(line)
+                continue
+            stage, text = parse_prompt_line(line)
+            if text or stage:
+                parsed.append(PromptDraft(text=text, stage=stage))
+        unused = {id(p): p for p in old}
+        for item in parsed:
+            if item.id is not None:
+                continue
+            same = next((p for p in old if id(p) in unused and p.text == item.text), None)
+            if same is not None:
+                item.id, item.follows = same.id, same.follows
+                del unused[id(same)]
+        for position, item in enumerate(parsed):
+            if item.id is None and position < len(old) and id(old[position]) in unused:
+                item.id, item.follows = old[position].id, old[position].follows
+                del unused[id(old[position])]
+        self.prompts = parsed
+
+    def prompt_lines(self) -> list[str]:
+        return [p.line for p in self.prompts]
+
+    def _prompts_data(self) -> list[dict[str, Any]]:
+        taken = {p.id for p in self.prompts if p.id}
+        out = []
+        n = 0
+        for p in self.prompts:
+            pid = p.id
+            if pid is None:
+                n += 1
+                while f"p{n}" in taken:
+                    n += 1
+                pid = f"p{n}"
+                taken.add(pid)
+            item: dict[str, Any] = {"id": pid, "stage": p.stage, "text": p.text}
+            if p.follows and p.stage != "what":
+                item["follows"] = p.follows
+            out.append(item)
+        return out
 
     # ------------------------------------------------------------ state
     def data(self) -> dict[str, Any]:
         """The deck as a dict, as typed, for validation."""
         original = self.original
         out: dict[str, Any] = {
-            "schema_version": original.schema_version, "name": self.name, "title": self.title,
+            "schema_version": SCHEMA_VERSION, "name": self.name, "title": self.title,
             "description": self.description, "version": original.version, "language": self.language,
-            "reflection_prompts": list(self.prompts), "cues": [cue.data() for cue in self.cues],
+            "sources": list(original.sources), "prompts": self._prompts_data(),
+            "cues": [cue.data() for cue in self.cues],
         }
         if original.author is not None:
             out["author"] = original.author
@@ -215,7 +301,6 @@ class DeckDraft:
     def _normalised(self) -> Any:
         """What would be saved, ignoring what saving tidies away (spaces at the ends, empty prompts)."""
         data = self.data()
-        data["reflection_prompts"] = [p.strip() for p in data["reflection_prompts"] if p.strip()]
         for cue in data["cues"]:
             cue["text"] = cue["text"].strip()
             cue["detail"] = cue["detail"].strip()
@@ -247,7 +332,7 @@ class DeckDraft:
         # Hints look only at the cues' text and the prompts, so they are given even while something else is wrong.
         sketch = Deck.model_construct(
             name=self.name, title=self.title,
-            reflection_prompts=[p.strip() for p in self.prompts if p.strip()],
+            prompts=[Prompt.model_construct(**p) for p in self._prompts_data()],
             cues=[Cue.model_construct(text=cue.text.strip()) for cue in self.cues],
         )
         checks.hints = hints(sketch, file)

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from herenow.decks.model import Deck, deck_to_toml
+from herenow.decks.model import Deck, deck_to_toml, normalised
 from herenow.names import is_name
-from herenow.problems import Problem, load_model
+from herenow.problems import Problem, line_index, load_model, locate
 from herenow.store import paths
 
 Origin = Literal["built-in", "user", "file"]
@@ -29,6 +29,7 @@ class LoadedDeck:
 class DeckLibrary:
     decks: dict[str, LoadedDeck] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    hints: list[Problem] = field(default_factory=list)  # advice, not errors: e.g. the same cue in two decks
 
     def get(self, name: str) -> LoadedDeck | None:
         return self.decks.get(name)
@@ -78,11 +79,43 @@ def load_library() -> DeckLibrary:
     for item in user:
         item.overrides_builtin = item.deck.name in library.decks
         library.decks[item.deck.name] = item
+    library.hints = duplicate_texts(list(library.decks.values()))
     return library
 
 
+def duplicate_texts(loaded: list[LoadedDeck], against: list[LoadedDeck] = ()) -> list[Problem]:
+    """Cues in ``loaded`` whose normalised text is already used by an earlier cue (in ``against`` first, then
+    in ``loaded``). A session shows such a text only once, so the second copy is never seen with the first."""
+    seen: dict[str, str] = {}
+    for item in against:
+        for cue in item.deck.cues:
+            seen.setdefault(normalised(cue.text), f"{item.deck.name} {cue.id}")
+    out: list[Problem] = []
+    for item in loaded:
+        index: dict | None = None
+        for number, cue in enumerate(item.deck.cues):
+            key = normalised(cue.text)
+            first = seen.get(key)
+            here = f"{item.deck.name} {cue.id}"
+            if first is None:
+                seen[key] = here
+                continue
+            if index is None:
+                from herenow.store.files import Unreadable, read_bytes_safely
+
+                try:
+                    index = line_index(read_bytes_safely(item.path).decode("utf-8"))
+                except (Unreadable, UnicodeDecodeError):
+                    index = {}
+            out.append(Problem(str(item.path), f"the same text as {first}; a session shows it only once",
+                               line=locate(index, ("cues", number, "text")), field=f"cues[{number + 1}].text"))
+    return out
+
+
 def validate_files(files: list[Path]) -> tuple[list[Deck], list[Problem]]:
-    """What ``herenow decks validate`` checks: each file, and names used twice across them."""
+    """What ``herenow decks validate`` checks: each file, and names used twice across them.
+
+    ``text_hints`` gives the advice that goes with it (the same cue text in two decks)."""
     decks: list[LoadedDeck] = []
     problems: list[Problem] = []
     for path in files:
@@ -95,6 +128,23 @@ def validate_files(files: list[Path]) -> tuple[list[Deck], list[Problem]]:
             decks.append(LoadedDeck(deck, path, "file"))
     decks, dup = _check_duplicates(decks)
     return [d.deck for d in decks], problems + dup
+
+
+def text_hints(files: list[Path]) -> list[Problem]:
+    """Cue texts in these deck files that repeat one another, or a cue of the built-in and user decks (a deck
+    being checked is not compared with the library deck it would replace)."""
+    checked: list[LoadedDeck] = []
+    for path in files:
+        if path.is_file():
+            deck, _problems = parse_deck(path)
+            if deck is not None:
+                checked.append(LoadedDeck(deck, path, "file"))
+    library = load_library()
+    names = {item.deck.name for item in checked}
+    paths_checked = {item.path.resolve() for item in checked}
+    others = [item for item in library.decks.values()
+              if item.deck.name not in names and item.path.resolve() not in paths_checked]
+    return duplicate_texts(checked, others)
 
 
 def save_deck(deck: Deck, path: Path) -> None:

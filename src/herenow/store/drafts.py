@@ -168,10 +168,14 @@ def draft_is_saved(draft: Reflection, written: float, saved: Reflection) -> bool
         return False
     if draft.client_code.strip() and draft.client_code.strip() != saved.client_code.strip():
         return False
+    if draft.client_words.strip() and draft.client_words.strip() not in saved.client_words:
+        return False
     if not record_is_saved(draft.session, saved.session):
         return False
     same_choices = (draft.ratings == saved.ratings and draft.supervision == saved.supervision
-                    and draft.invited_feedback == saved.invited_feedback and set(draft.tags) <= set(saved.tags))
+                    and draft.invited_feedback == saved.invited_feedback and set(draft.tags) <= set(saved.tags)
+                    and (draft.client_score, draft.client_scale_max) in ((None, None),
+                                                                         (saved.client_score, saved.client_scale_max)))
     if same_choices:
         return True
     return saved.updated is not None and saved.updated.timestamp() >= int(written)

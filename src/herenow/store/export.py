@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from herenow.store.records import SessionRecord, at_text
-from herenow.store.reflections import RATING_NOTE, RATINGS, SCHEMA_VERSION, Reflection
+from herenow.store.reflections import (LEGACY_RATINGS, RATING_NOTE, RATINGS, SCHEMA_VERSION, Reflection,
+                                       rating_label)
 
 FORMATS = ("md", "json", "csv")
 NOT_ENCRYPTED = ("This file is not encrypted. It holds your own reflections: keep it somewhere private, "
@@ -85,10 +86,15 @@ def markdown_section(r: Reflection, *, include_client_code: bool = False, level:
             out += [f"**{answer.prompt}**", "", markdown_text(answer.text), ""]
     if r.ratings:
         out += [f"{h}# Ratings ({RATING_NOTE})", ""]
-        labels = dict(RATINGS)
         for key, value in r.ratings.items():
-            out.append(f"- {labels.get(key, key)}: {value} of 5")
+            out.append(f"- {rating_label(key)}: {value} of 5")
         out.append("")
+    if r.client_words.strip() or r.client_score is not None:
+        out += [f"{h}# The client's own view", ""]
+        if r.client_score is not None:
+            out += [f"- Their score for the session: {r.client_score_text}", ""]
+        if r.client_words.strip():
+            out += [markdown_text(r.client_words), ""]
     if r.note.strip():
         out += [f"{h}# Note", "", markdown_text(r.note), ""]
     if not r.has_content:
@@ -133,6 +139,8 @@ def csv_columns(include_client_codes: bool = False) -> list[str]:
     columns = ["id", "started", "length_minutes", "planned_minutes", "decks", "cues_shown", "cues_acted_on",
                "moments", "supervision", "invited_feedback"]
     columns += [f"rating_{key}" for key, _label in RATINGS]
+    columns += [f"rating_{key}_earlier_question" for key in LEGACY_RATINGS]
+    columns += ["client_score", "client_scale_max", "client_words"]
     columns += ["tags", "note"]
     if include_client_codes:
         columns.append("client_code")
@@ -154,6 +162,9 @@ def to_csv(reflections: list[Reflection], *, include_client_codes: bool = False)
             "yes" if r.supervision else "no", "" if r.invited_feedback is None else _yes_no(r.invited_feedback),
         ]
         row += [r.ratings.get(key, "") for key, _label in RATINGS]
+        row += [r.ratings.get(key, "") for key in LEGACY_RATINGS]
+        row += ["" if r.client_score is None else f"{r.client_score:g}",
+                "" if r.client_scale_max is None else f"{r.client_scale_max:g}", r.client_words]
         row += ["; ".join(r.tags), r.note]
         if include_client_codes:
             row.append(r.client_code)

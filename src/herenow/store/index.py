@@ -34,7 +34,7 @@ from herenow.store.reflections import search_terms
 if TYPE_CHECKING:  # pragma: no cover
     from herenow.store.reflections import Query, Reflection
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: the client's own score
 PREVIEW_CHARS = 120
 
 SORTS = {
@@ -69,7 +69,8 @@ CREATE TABLE reflections (
     moments TEXT NOT NULL,              -- JSON list of [kind, at]
     cues_shown INTEGER NOT NULL,
     acted_on TEXT NOT NULL,             -- JSON list of [deck, id, text, at]
-    supervision INTEGER NOT NULL
+    supervision INTEGER NOT NULL,
+    client_score REAL                   -- the client's own score as a share of their scale (0-1), if given
 );
 -- The long columns apart, so that scanning the filters above stays small and fast.
 CREATE TABLE bodies (
@@ -103,9 +104,9 @@ END;
 
 _COLUMNS = ("path", "mtime_ns", "size", "id", "ts", "started", "day", "length", "planned", "decks", "decks_key",
             "tags", "tags_key", "ratings", "rating_avg", "preview", "moments", "cues_shown", "acted_on",
-            "supervision")
+            "supervision", "client_score")
 _ROW_COLUMNS = "rid, id, path, started, length, planned, decks, tags, ratings, preview, moments, cues_shown, " \
-               "acted_on, supervision"
+               "acted_on, supervision, client_score"
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ class IndexRow:
     cues_shown: int
     acted_on: tuple[tuple[str, str, str, int], ...]  # (deck, cue id, text, seconds)
     supervision: bool
+    client_score: float | None = None  # the client's own score as a share of their scale (0 to 1)
 
     @property
     def length_minutes(self) -> int:
@@ -178,6 +180,7 @@ def _row_values(relpath: str, mtime_ns: int, size: int, r: Reflection) -> tuple[
         json.dumps(ratings, sort_keys=True), avg, preview,
         json.dumps([[m.kind, m.at] for m in session.moments]), len(session.cues_shown),
         json.dumps([[a.deck, a.id, a.text, a.at] for a in session.acted_on]), int(r.supervision),
+        r.client_score_share,
     ), (_searchable(r.text_blob()), r.model_dump_json())
 
 
@@ -735,10 +738,11 @@ def _writes_refused(exc: BaseException) -> bool:
 
 def _to_row(r: Sequence[Any]) -> IndexRow:
     (rid, rid_id, path, started, length, planned, decks, tags, ratings, preview, moments, cues_shown, acted,
-     supervision) = r
+     supervision, client_score) = r
     return IndexRow(
         rid=rid, id=rid_id, path=path, started=dt.datetime.fromisoformat(started), length_seconds=length,
         planned_minutes=planned, decks=tuple(json.loads(decks)), tags=tuple(json.loads(tags)),
         ratings=json.loads(ratings), preview=preview, moments=tuple(tuple(m) for m in json.loads(moments)),
         cues_shown=cues_shown, acted_on=tuple(tuple(a) for a in json.loads(acted)), supervision=bool(supervision),
+        client_score=client_score,
     )

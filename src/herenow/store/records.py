@@ -63,6 +63,7 @@ class SessionRecord(BaseModel):
     acted_on: list[CueEvent] = Field(default_factory=list)
     moments: list[Moment] = Field(default_factory=list)
     pauses: list[Pause] = Field(default_factory=list)
+    first_session: bool = Field(default=False, description="A first session with this client.")
 
     @property
     def length_minutes(self) -> int:
@@ -77,7 +78,11 @@ def new_record_id(started: dt.datetime) -> str:
 
 def to_toml_dict(model: BaseModel) -> dict:
     """A model as plain data tomli-w can write (None left out: TOML has no null)."""
-    return model.model_dump(mode="python", exclude_none=True)
+    data = model.model_dump(mode="python", exclude_none=True)
+    session = data.get("session") if "session" in data else data
+    if isinstance(session, dict) and session.get("first_session") is False:
+        del session["first_session"]  # written only when true: older files and versions stay as they were
+    return data
 
 
 def at_text(seconds: int | float) -> str:

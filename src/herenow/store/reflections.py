@@ -8,33 +8,76 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+import random
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from herenow.names import is_id
+from herenow.stages import STAGE_LABELS, STAGES
 from herenow.store import paths
 from herenow.problems import Problem, load_model
 from herenow.store.records import SessionRecord, to_toml_dict
 
-SCHEMA_VERSION = 1
+# Version 2: the third rating became "choice" (how much room the client had to choose), answers carry their
+# prompt's stage, and the client's own words and session score may be kept. Version 1 files read unchanged:
+# "connection" and "direction" asked the same questions, in the same direction (5 = more), so they carry on;
+# the old "power" rating ("How I held the power in the room") had no clear direction (was 5 holding it well, or
+# holding a lot of it?), so its values are neither inverted nor turned into "choice": they stay under "power",
+# labelled as the earlier question, drawn on their own line and never used for the quiet flag.
+SCHEMA_VERSION = 2
 
-# What happened / so what / now what (reflective practice, after Rolfe et al.).
+# What happened / so what / now what (reflective practice, after Rolfe et al.), one per stage, in that order.
 DEFAULT_PROMPTS = (
     "What happened between us today that stays with me?",
     "What did it mean, and what was my part in it?",
     "What would I like to carry into the next session?",
 )
 
-# The therapist's own perception, in our own words. Not a validated measure.
+# The therapist's own perception, in our own words. Not a validated measure. Each one: 5 is more of something good.
 RATINGS: tuple[tuple[str, str], ...] = (
     ("connection", "How connected we felt"),
     ("direction", "How much we shared a direction"),
-    ("power", "How I held the power in the room"),
+    ("choice", "How much room the client had to choose"),
 )
-RATING_NOTE = "1-5, my own perception today; not a validated measure"
+# Keys no longer asked, kept readable in old files under their own label.
+LEGACY_RATINGS: dict[str, str] = {
+    "power": "Power in the room (earlier question, no set direction)",
+}
+RATING_NOTE = "1-5, my own perception today, 5 is more; not a validated measure"
+CLIENT_SCORE_NOTE = "the client's own rating of the session, on the scale they use"
+
+
+def rating_label(key: str) -> str:
+    return dict(RATINGS).get(key) or LEGACY_RATINGS.get(key) or key
+
+
+_SCORE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:/|of|out of)\s*(\d+(?:[.,]\d+)?)\s*$", re.IGNORECASE)
+
+
+def parse_score(text: str) -> tuple[float, float] | None:
+    """"34/40", "34 of 40", "7.5 out of 10" -> (score, scale maximum); "" -> None. Raises ValueError, in words."""
+    if not text.strip():
+        return None
+    match = _SCORE.match(text)
+    if match is None:
+        raise ValueError("write the score with its scale, for example 34/40")
+    score, scale_max = (float(part.replace(",", ".")) for part in match.groups())
+    if scale_max <= 0:
+        raise ValueError("the top of the scale has to be more than 0")
+    if score > scale_max:
+        raise ValueError(f"{score:g} is above the top of the scale ({scale_max:g})")
+    return score, scale_max
+
+
+def score_text(score: float | None, scale_max: float | None) -> str:
+    if score is None:
+        return ""
+    return f"{score:g}/{scale_max:g}" if scale_max else f"{score:g}"
 
 
 class Answer(BaseModel):
@@ -42,6 +85,7 @@ class Answer(BaseModel):
 
     prompt: str
     text: str = ""
+    stage: str = ""  # "what", "so-what" or "now-what"; empty in version 1 files
 
 
 class Reflection(BaseModel):
@@ -59,6 +103,28 @@ class Reflection(BaseModel):
     tags: list[str] = Field(default_factory=list)
     note: str = ""
     client_code: str = ""
+    client_words: str = Field(default="", description="The client's own words about the session (optional).")
+    client_score: float | None = Field(default=None, ge=0, description=CLIENT_SCORE_NOTE)
+    client_scale_max: float | None = Field(default=None, gt=0, description="The top of the client's scale.")
+
+    @model_validator(mode="after")
+    def _score_on_its_scale(self) -> Reflection:
+        if (self.client_score is not None and self.client_scale_max is not None
+                and self.client_score > self.client_scale_max):
+            raise ValueError(f"client_score {self.client_score:g} is above client_scale_max "
+                             f"{self.client_scale_max:g}")
+        return self
+
+    @property
+    def client_score_text(self) -> str:
+        return score_text(self.client_score, self.client_scale_max)
+
+    @property
+    def client_score_share(self) -> float | None:
+        """The client's score as a share of their scale (0 to 1), when the scale is known."""
+        if self.client_score is None or not self.client_scale_max:
+            return None
+        return self.client_score / self.client_scale_max
 
     @field_validator("ratings")
     @classmethod
@@ -85,43 +151,133 @@ class Reflection(BaseModel):
     @property
     def has_content(self) -> bool:
         return bool(any(a.text.strip() for a in self.answers) or self.ratings or self.note.strip()
-                    or self.tags or self.supervision or self.invited_feedback is not None or self.client_code)
+                    or self.tags or self.supervision or self.invited_feedback is not None or self.client_code
+                    or self.client_words.strip() or self.client_score is not None)
 
     def text_blob(self) -> str:
         """Everything a free-text search looks at."""
-        parts = [a.text for a in self.answers] + [self.note, " ".join(self.tags)]
+        parts = [a.text for a in self.answers] + [self.note, self.client_words, " ".join(self.tags)]
         return "\n".join(p for p in parts if p)
 
 
-def prompts_for(decks_prompts: list[list[str]], at_most: int = 5) -> list[str]:
-    """Prompts from the session's decks (in order, no repeats), defaults where the decks have too few."""
-    chosen: list[str] = []
-    for prompts in decks_prompts:
-        for prompt in prompts:
-            if prompt not in chosen:
-                chosen.append(prompt)
-    # Keep the shape of what / so what / now what: take round-robin across decks, capped.
-    if len(chosen) < 3:
-        chosen += [p for p in DEFAULT_PROMPTS if p not in chosen][: 3 - len(chosen)]
-    if len(decks_prompts) > 1:
-        interleaved: list[str] = []
-        for i in range(max(len(p) for p in decks_prompts)):
-            for prompts in decks_prompts:
-                if i < len(prompts) and prompts[i] not in interleaved:
-                    interleaved.append(prompts[i])
-        chosen = interleaved + [p for p in chosen if p not in interleaved]
-    return chosen[:at_most]
+@dataclass(frozen=True)
+class OfferedPrompt:
+    """A prompt as the reflection offers it: its words, its stage, and where it came from."""
+
+    text: str
+    stage: str
+    id: str = ""
+    deck: str = ""  # "" for the default prompts
+    follows: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{STAGE_LABELS.get(self.stage, self.stage)}? · {self.text}" if self.stage else self.text
 
 
-def new_reflection(record: SessionRecord, prompts: list[str]) -> Reflection:
+DEFAULTS: tuple[OfferedPrompt, ...] = tuple(
+    OfferedPrompt(text, stage, id=f"default-{stage}") for stage, text in zip(STAGES, DEFAULT_PROMPTS))
+
+
+@dataclass
+class PromptPlan:
+    shown: list[OfferedPrompt]  # one per stage, in the order what, so-what, now-what
+    more: list[OfferedPrompt]  # the rest, offered on demand, a "what" always followed by the prompts that follow it
+
+    def take_more(self, n: int = 3) -> list[OfferedPrompt]:
+        """The next ``n`` prompts (or a few more, so a "what" never comes without the prompts that follow it)."""
+        taken: list[OfferedPrompt] = []
+        while self.more and len(taken) < n:
+            head = self.more.pop(0)
+            taken.append(head)
+            while self.more and head.stage == "what" and self.more[0].follows == head.id \
+                    and self.more[0].deck == head.deck:
+                taken.append(self.more.pop(0))
+        return taken
+
+
+def prompts_for(decks: Sequence[tuple[str, Sequence[Any]]], seed: object = None) -> PromptPlan:
+    """Three prompts, one per stage, from the session's decks; the others kept for "more prompts".
+
+    ``decks`` is [(deck name, its prompts)], in the session's order; a prompt is anything with ``id``, ``stage``,
+    ``follows`` and ``text`` (``herenow.decks.model.Prompt``). Which deck supplies which stage turns with the
+    ``seed`` (the session id), so it varies from session to session but stays the same for one session: the
+    what comes from one deck, the so-what from the next that has one, the now-what from the one after. A
+    so-what written to follow the chosen what is taken first, so the two stay together. Stages no deck covers
+    get the default prompt of that stage. The same text is offered only once.
+    """
+    rng = random.Random(f"herenow-prompts:{seed}")
+    seen: set[str] = set()
+    pools: list[list[OfferedPrompt]] = []
+    for name, prompts in decks:
+        pool = []
+        for p in prompts:
+            key = " ".join(p.text.casefold().split())
+            if p.stage in STAGES and key not in seen:
+                seen.add(key)
+                pool.append(OfferedPrompt(p.text, p.stage, id=p.id, deck=name, follows=p.follows))
+        if pool:
+            pools.append(pool)
+    turn = rng.randrange(len(pools)) if pools else 0
+
+    def pick(stage: str, start: int) -> OfferedPrompt | None:
+        for k in range(len(pools)):
+            candidates = [p for p in pools[(start + k) % len(pools)] if p.stage == stage]
+            if candidates:
+                return rng.choice(candidates)
+        return None
+
+    what = pick("what", turn)
+    followers = [p for p in pools[turn % len(pools)] if what is not None and p.stage == "so-what"
+                 and p.follows == what.id and p.deck == what.deck] if pools else []
+    so_what = rng.choice(followers) if followers else pick("so-what", turn + 1)
+    now_what = pick("now-what", turn + 2)
+    shown = [p or default for p, default in zip((what, so_what, now_what), DEFAULTS)]
+
+    # The rest, taking turns between the decks from the one after the what's; within a deck in its own order,
+    # each "what" followed by the prompts written to follow it.
+    taken = set(shown)
+    groups_by_deck: list[list[list[OfferedPrompt]]] = []
+    for k in range(len(pools)):
+        pool = pools[(turn + 1 + k) % len(pools)]
+        groups: list[list[OfferedPrompt]] = []
+        for p in pool:
+            if p in taken or (p.follows and any(q.id == p.follows and q.stage == "what" and q not in taken
+                                                for q in pool)):
+                continue
+            group = [p] + ([q for q in pool if q.follows == p.id and q not in taken] if p.stage == "what" else [])
+            groups.append(group)
+            taken.update(group)
+        groups_by_deck.append(groups)
+    more: list[OfferedPrompt] = []
+    for i in range(max((len(g) for g in groups_by_deck), default=0)):
+        for groups in groups_by_deck:
+            if i < len(groups):
+                more += groups[i]
+    texts = {" ".join(p.text.casefold().split()) for p in shown + more}
+    more += [d for d in DEFAULTS if d not in shown and " ".join(d.text.casefold().split()) not in texts]
+    return PromptPlan(shown, more)
+
+
+def new_reflection(record: SessionRecord, prompts: Sequence[str | OfferedPrompt]) -> Reflection:
     now = dt.datetime.now().astimezone().replace(microsecond=0)
-    return Reflection(id=record.id, created=now, session=record, answers=[Answer(prompt=p) for p in prompts])
+    answers = [Answer(prompt=p) if isinstance(p, str) else Answer(prompt=p.text, stage=p.stage) for p in prompts]
+    return Reflection(id=record.id, created=now, session=record, answers=answers)
 
 
 def reflection_to_toml(reflection: Reflection) -> str:
+    """The reflection as TOML, always in the current schema version (old files gain it when saved again)."""
     import tomli_w
 
-    return tomli_w.dumps(to_toml_dict(reflection))
+    data = to_toml_dict(reflection)
+    data["schema_version"] = SCHEMA_VERSION
+    for answer in data.get("answers", []):
+        if not answer.get("stage"):
+            answer.pop("stage", None)
+    for key in ("client_words",):
+        if not data.get(key):
+            data.pop(key, None)
+    return tomli_w.dumps(data)
 
 
 def parse_reflection(path: Path) -> tuple[Reflection | None, list[Problem]]:

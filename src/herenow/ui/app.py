@@ -158,7 +158,7 @@ class HerenowApp(App[int]):
             decks = self.ctx.default_decks()
         notes = [f"No deck named {name!r}; left out." for name in missing] + [str(p) for p in problems]
         self.push_screen(SessionScreen(decks, planned_seconds=options.planned_seconds, compact=options.compact,
-                                       notes=notes))
+                                       notes=notes, first_session=options.first_session))
 
     def reflect_on(self, record: SessionRecord, *, replace: bool = True, draft: Reflection | None = None) -> None:
         """The reflection form on ``record``; ``draft``: carry on with a kept draft of it."""

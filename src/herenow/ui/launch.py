@@ -23,7 +23,7 @@ def run_app(args: argparse.Namespace) -> int:
     if theme and theme not in offered_themes(ctx.themes):
         raise UserError(f"no theme named {theme!r} (see: herenow themes list)")
 
-    options = SessionOptions(compact=getattr(args, "compact", False))
+    options = SessionOptions(compact=getattr(args, "compact", False), first_session=getattr(args, "first", False))
     if args.screen == "session":
         if args.deck:
             names = [n.strip() for n in args.deck.split(",") if n.strip()]

@@ -10,3 +10,4 @@ class SessionOptions:
     deck_names: list[str] | None = None
     planned_seconds: float | None = None
     compact: bool = False
+    first_session: bool = False

@@ -4,7 +4,8 @@ It renders a ``workshop.DeckDraft`` and forwards every edit to it; the draft che
 ``herenow decks validate``) and each message is shown next to its field as you type.
 
 Keys: the list on the left picks what the form on the right shows (enter or tab goes into the form, escape comes
-back). On a cue in the list: a adds one after it, delete removes it (asks first), shift+up / shift+down (or
+back). Prompts are lines like "so-what: What did it mean?"; ctrl+t in them turns the stage of the line (what,
+so-what, now-what). On a cue in the list: a adds one after it, delete removes it (asks first), shift+up / shift+down (or
 ctrl+up / ctrl+down) move it, p previews it (the footer shows p there). ctrl+s saves, ctrl+r previews from anywhere
 (the footer shows it in the form, where p is typed), escape leaves.
 
@@ -13,6 +14,8 @@ enter does not add a line to it and a pasted newline becomes a space.
 """
 
 from __future__ import annotations
+
+import re
 
 from rich.text import Text
 from textual import events, on
@@ -27,7 +30,7 @@ from textual.widgets.option_list import Option
 from herenow.decks.model import PHASES
 from herenow.problems import Problem
 from herenow.ui.dialogs import Choice, confirm
-from herenow.decks.draft import Checks, DeckDraft, make_own_copy, parse_tags
+from herenow.decks.draft import Checks, DeckDraft, make_own_copy, next_stage, parse_prompt_line, parse_tags
 
 DECK_FIELDS = {"title": "#f-title", "description": "#f-description", "language": "#f-language"}
 
@@ -102,6 +105,37 @@ class CueText(TextArea):
 def one_line(text: str) -> str:
     """Line breaks as spaces: a cue's text is one line."""
     return " ".join(text.splitlines()) if "\n" in text or "\r" in text else text
+
+
+class PromptsArea(TextArea):
+    """The reflection prompts, one a line, each starting with its stage; ctrl+t turns the stage of this line."""
+
+    BINDINGS = [Binding("ctrl+t", "next_stage", "stage", tooltip="what → so-what → now-what")]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(compact=True, soft_wrap=True, **kwargs)
+
+    def action_next_stage(self) -> None:
+        if self.read_only or self.disabled:
+            return
+        row = self.cursor_location[0]
+        line = self.document.get_line(row)
+        stage, text = parse_prompt_line(line)
+        self.replace(f"{next_stage(stage)}: {text}", (row, 0), (row, len(line)))
+
+
+def _prompt_messages(problems: list[Problem], prompts: list) -> str:
+    """Problems with prompts, each naming the prompt by its first words (prompts[2].stage -> "“What…”: stage")."""
+    out = []
+    for p in problems:
+        match = re.match(r"^prompts\[(\d+)\]\.?(.*)$", p.field or "")
+        if match and int(match.group(1)) <= len(prompts):
+            words = prompts[int(match.group(1)) - 1].text.split()
+            name = " ".join(words[:4]) + ("…" if len(words) > 4 else "") or "(empty)"
+            out.append(f"“{name}”: {match.group(2) + ': ' if match.group(2) else ''}{p.message}")
+        else:
+            out.append(p.message)
+    return "\n".join(out)
 
 
 class Form(VerticalScroll, can_focus=False):
@@ -186,9 +220,9 @@ class DeckEditorScreen(Screen[None]):
                                    Static("", id="m-language", classes="msg empty", markup=False))
                     yield FieldRow("File", Static("", id="f-where", classes="note", markup=False))
                 with Vertical(id="form-prompts"):
-                    yield Static("Reflection prompts, one a line: offered in the reflection after a session "
-                                 "with this deck.", classes="note")
-                    yield TextArea(id="f-prompts", compact=True, soft_wrap=True, disabled=ro)
+                    yield Static("Reflection prompts, one a line after its stage: what:, so-what: or now-what:. "
+                                 "ctrl+t turns a line's stage. A reflection offers one of each.", classes="note")
+                    yield PromptsArea(id="f-prompts", disabled=ro)
                     yield Static("", id="m-prompts", classes="msg empty", markup=False)
                 with Form(id="form-cue"):
                     yield FieldRow("Text", CueText(id="f-text", disabled=ro),
@@ -219,7 +253,7 @@ class DeckEditorScreen(Screen[None]):
             self.query_one("#f-title", Input).value = draft.title
             self.query_one("#f-description", TextArea).load_text(draft.description)
             self.query_one("#f-language", Input).value = draft.language
-            self.query_one("#f-prompts", TextArea).load_text("\n".join(draft.prompts))
+            self.query_one("#f-prompts", TextArea).load_text("\n".join(draft.prompt_lines()))
         where = str(draft.path) if draft.path is not None else ""
         self.query_one("#f-where", Static).update(
             f"{draft.name} · built in, shipped with herenow" if draft.read_only else f"{draft.name} · {where}")
@@ -240,7 +274,7 @@ class DeckEditorScreen(Screen[None]):
         items = self.query_one("#ed-items", CueList)
         current = select or (items.highlighted_option.id if items.highlighted_option else None)
         self._checks = self.draft.check()
-        prompts = len([p for p in self.draft.prompts if p.strip()])
+        prompts = len(self.draft.prompts)
         options: list[Option | None] = [
             Option(Text("Title, description, language"), id="deck"),
             Option(Text(f"Reflection prompts · {prompts}"), id="prompts"),
@@ -321,7 +355,7 @@ class DeckEditorScreen(Screen[None]):
             index = items.get_option_index(f"cue:{i}")
             if str(items.get_option_at_index(index).prompt) != str(label):
                 items.replace_option_prompt(f"cue:{i}", label)
-        prompts = len([p for p in self.draft.prompts if p.strip()])
+        prompts = len(self.draft.prompts)
         items.replace_option_prompt("prompts", Text(f"Reflection prompts · {prompts}"))
         self._show_messages()
         self._show_header()
@@ -329,7 +363,6 @@ class DeckEditorScreen(Screen[None]):
     def _show_messages(self) -> None:
         checks = self._checks
         fields: dict[str, str] = {f"m-{name}": name for name in ("title", "description", "language")}
-        fields["m-prompts"] = "reflection_prompts"
         if self._cue is not None:
             n = self._cue + 1
             fields |= {"m-text": f"cues[{n}].text", "m-detail": f"cues[{n}].detail", "m-tags": f"cues[{n}].tags"}
@@ -338,7 +371,10 @@ class DeckEditorScreen(Screen[None]):
         phase = checks.for_field(f"cues[{n}].phase") + checks.for_field(f"cues[{n}].weight") \
             if self._cue is not None else []
         self._set_msg("m-phase", "\n".join(f"{p.field.rsplit('.', 1)[-1]}: {p.message}" for p in phase))
-        placed = {"title", "description", "language", "reflection_prompts"} | {
+        prompt_problems = [p for p in checks.all() if (p.field or "").startswith("prompts")]
+        self._set_msg("m-prompts", _prompt_messages(prompt_problems, self.draft.prompts))
+        placed = {"title", "description", "language", "prompts"} | {
+            f"prompts[{i + 1}]" for i in range(len(self.draft.prompts))} | {
             f"cues[{i + 1}]" for i in range(len(self.draft.cues))}
         elsewhere = checks.unplaced(placed)
         if elsewhere:

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, SelectionList, Static
+from textual.widgets import Checkbox, Footer, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from herenow.store.records import SessionRecord
@@ -17,6 +17,7 @@ class HomeScreen(Screen[None]):
         Binding("s", "start", "start"),
         Binding("r", "review", "reflections"),
         Binding("d", "decks", "decks"),
+        Binding("f", "first", "first session", show=False),
         Binding("t", "theme", "theme"),
         Binding("q", "quit", "quit"),
     ]
@@ -32,6 +33,7 @@ class HomeScreen(Screen[None]):
             yield Static("herenow", id="home-title")
             yield Static("", id="home-waiting", markup=False)
             yield OptionList(id="home-actions")
+            yield Checkbox("First session with this client", id="home-first", compact=True)
             yield Static("Decks for the next session", id="decks-label")
             yield SelectionList[str](id="home-decks")
             yield Static("", id="home-problems", markup=False)
@@ -129,7 +131,13 @@ class HomeScreen(Screen[None]):
         from herenow.ui.options import SessionOptions
 
         self.app.start_session(SessionOptions(deck_names=self.chosen_decks() or None,
-                                              planned_seconds=planned_seconds))
+                                              planned_seconds=planned_seconds,
+                                              first_session=self.query_one("#home-first", Checkbox).value))
+
+    def action_first(self) -> None:
+        """f: tick or untick "First session with this client" (consent and "how this works" cues)."""
+        box = self.query_one("#home-first", Checkbox)
+        box.value = not box.value
 
     def action_start(self) -> None:
         self._start(self.app.ctx.config.session_minutes * 60)

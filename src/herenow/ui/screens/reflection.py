@@ -1,5 +1,9 @@
 """The reflection screen: two minutes after a session, keyboard first, and nothing ever lost.
 
+- Three prompts, one per stage (what? so what? now what?), from the session's decks; ``ctrl+o`` (or the "More
+  prompts" button) adds a few more. Any of them may be left empty.
+- With ``client_voice`` on in the config, two optional fields keep the client's own words about the session and
+  their own score for it, on the scale they use ("34/40").
 - The first prompt has the focus; tab moves between fields; ``ctrl+s`` saves; ``escape`` asks whether to keep a
   draft, discard, or stay.
 - The screen renders a ``herenow.reflecting.ReflectionDraft`` and forwards every edit to it; the model decides
@@ -28,11 +32,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.suggester import Suggester
 from textual.timer import Timer
-from textual.widgets import Checkbox, Footer, Input, RadioButton, RadioSet, Static, TextArea
+from textual.widgets import Button, Checkbox, Footer, Input, RadioButton, RadioSet, Static, TextArea
 
 from herenow.reflecting import ReflectionDraft
 from herenow.store.records import SessionRecord, at_text
-from herenow.store.reflections import RATING_NOTE, RATINGS, Answer, Reflection, prompts_for
+from herenow.store.reflections import RATING_NOTE, RATINGS, Answer, OfferedPrompt, Reflection
 from herenow.ui.widgets.rating import Rating
 
 
@@ -85,12 +89,14 @@ class ReflectionScreen(Screen[None]):
     ReflectionScreen #ratings-note { margin-top: 0; }
     ReflectionScreen Rating { margin-bottom: 0; }
     ReflectionScreen #ratings-end { height: 1; }
+    ReflectionScreen #more-prompts { margin-bottom: 1; min-width: 0; }
     ReflectionScreen #refl-status { height: auto; max-height: 3; padding: 0 2; color: $foreground 70%; }
     ReflectionScreen #refl-status.warn { color: $warning; }
     """
     BINDINGS = [
         Binding("ctrl+s", "save", "save", priority=True),
         Binding("escape", "leave", "leave", priority=True),
+        Binding("ctrl+o", "more_prompts", "more prompts", priority=True),
         Binding("tab", "app.focus_next", "next field", show=True),
     ]
     AUTO_FOCUS = ""  # on_mount focuses the first prompt (and keeps the summary in view)
@@ -100,13 +106,17 @@ class ReflectionScreen(Screen[None]):
         self.record = record
         self.draft = draft  # the draft to resume, when the home screen offers one
         self.model: ReflectionDraft | None = None  # made on mount (it needs the app's stores and clock)
-        self._prompts: list[str] = []
         self._timer: Timer | None = None
 
     # ---------------------------------------------------------------- building
     @property
     def ctx(self):
         return self.app.ctx
+
+    @property
+    def _prompts(self) -> list[str]:
+        """The texts of the prompts on the form, in order."""
+        return [p.text for p in self.model.offered] if self.model is not None else []
 
     def _now(self) -> dt.datetime:
         return dt.datetime.fromtimestamp(self.ctx.now()).astimezone().replace(microsecond=0)
@@ -118,25 +128,24 @@ class ReflectionScreen(Screen[None]):
         self.model = ReflectionDraft.open(record, store=ctx.store, records=ctx.records, created=self._now(),
                                           resumed=self.draft)
         draft = self.draft = self.model.resumed
-        if draft is not None and draft.answers:
-            self._prompts = [a.prompt for a in draft.answers]
-        else:
-            deck_prompts = []
-            for name in record.decks:
-                item = ctx.decks.get(name)
-                if item is not None:
-                    deck_prompts.append(list(item.deck.reflection_prompts))
-            self._prompts = prompts_for(deck_prompts)
+        deck_prompts = []
+        for name in record.decks:
+            item = ctx.decks.get(name)
+            if item is not None:
+                deck_prompts.append((name, item.deck.prompts))
+        offered = self.model.offer_prompts(deck_prompts)
         answers = {i: a.text for i, a in enumerate(draft.answers)} if draft is not None else {}
 
         yield Static(f"Reflection · {record.started:%a %d %b %Y, %H:%M} · {record.length_minutes} min",
                      id="refl-title", markup=False)
         with VerticalScroll(id="refl-body", can_focus=False):
             yield Static(self._summary(), id="refl-summary", markup=False)
-            for i, prompt in enumerate(self._prompts):
-                yield Static(prompt, classes="label", markup=False)
-                yield TextArea(answers.get(i, ""), id=f"answer-{i}", classes="answer", soft_wrap=True,
-                               tab_behavior="focus", highlight_cursor_line=False)
+            for i, prompt in enumerate(offered):
+                yield from self._prompt_fields(i, prompt, answers.get(i, ""))
+            more = Button("More prompts (ctrl+o)", id="more-prompts", compact=True,
+                          disabled=not self.model.has_more_prompts)
+            more.can_focus = False  # tab goes from the last prompt straight on; ctrl+o or a click adds more
+            yield more
             yield Checkbox("Take to supervision", value=bool(draft and draft.supervision), id="supervision",
                            compact=True)
             invited = draft.invited_feedback if draft is not None else None
@@ -149,7 +158,8 @@ class ReflectionScreen(Screen[None]):
                          markup=False)
             ratings = draft.ratings if draft is not None else {}
             for key, label in RATINGS:
-                yield Rating(label, key, ratings.get(key), id=f"rating-{key}")
+                yield Rating(label, key, ratings.get(key), id=f"rating-{key}",
+                             label_width=max(34, *(len(text) for _key, text in RATINGS)))
             yield Static("", id="ratings-end")
             yield Static("Tags (comma separated)", classes="label", markup=False)
             yield Input(", ".join(draft.tags) if draft is not None else "", id="tags",
@@ -157,12 +167,46 @@ class ReflectionScreen(Screen[None]):
             yield Static("Note", classes="label", markup=False)
             yield TextArea(draft.note if draft is not None else "", id="note", soft_wrap=True,
                            tab_behavior="focus", highlight_cursor_line=False)
+            if ctx.config.client_voice:
+                yield Static("The client's own words about the session (optional)", classes="label", markup=False)
+                yield TextArea(draft.client_words if draft is not None else "", id="client-words", soft_wrap=True,
+                               tab_behavior="focus", highlight_cursor_line=False)
+                yield Static("The client's own score for the session, on the scale they use (optional)",
+                             classes="label", markup=False)
+                yield Input(draft.client_score_text if draft is not None else "", id="client-score",
+                            placeholder="for example 34/40")
             if ctx.config.client_code:
                 yield Static("Client code (a pseudonym; optional)", classes="label", markup=False)
                 yield Input(draft.client_code if draft is not None else "", id="client-code",
                             placeholder="never a name")
         yield Static("", id="refl-status", markup=False)
         yield Footer()
+
+    @staticmethod
+    def _prompt_fields(i: int, prompt: OfferedPrompt, text: str = ""):
+        yield Static(prompt.label, classes="label", markup=False, id=f"prompt-{i}")
+        yield TextArea(text, id=f"answer-{i}", classes="answer", soft_wrap=True, tab_behavior="focus",
+                       highlight_cursor_line=False)
+
+    def action_more_prompts(self) -> None:
+        """A few more prompts from the session's decks, added below the others; the first one gets the focus."""
+        model = self.model
+        if model is None or model.done:
+            return
+        button = self.query_one("#more-prompts", Button)
+        first = len(model.offered)
+        added = model.more_prompts()
+        if not added:
+            self.set_status("No more prompts from these decks.")
+            return
+        for k, prompt in enumerate(added):
+            self.query_one("#refl-body").mount(*self._prompt_fields(first + k, prompt), before=button)
+        button.disabled = not model.has_more_prompts
+        self.call_after_refresh(lambda: self.query_one(f"#answer-{first}", TextArea).focus())
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "more-prompts":
+            self.action_more_prompts()
 
     def _known_tags(self) -> list[str]:
         try:
@@ -197,10 +241,12 @@ class ReflectionScreen(Screen[None]):
     # ---------------------------------------------------------------- state
     def current(self) -> Reflection:
         """The reflection as it stands on screen."""
-        assert self.model is not None
-        answers = [Answer(prompt=prompt, text=self.query_one(f"#answer-{i}", TextArea).text)
-                   for i, prompt in enumerate(self._prompts)]
-        ratings = {}
+        model = self.model
+        assert model is not None
+        answers = [Answer(prompt=prompt.text, text=self.query_one(f"#answer-{i}", TextArea).text, stage=prompt.stage)
+                   for i, prompt in enumerate(model.offered)]
+        # Ratings under keys no longer asked (an old draft's "power") are kept as they were.
+        ratings = {k: v for k, v in (self.draft.ratings if self.draft else {}).items() if k not in dict(RATINGS)}
         for key, _label in RATINGS:
             value = self.query_one(f"#rating-{key}", Rating).value
             if value:
@@ -208,8 +254,15 @@ class ReflectionScreen(Screen[None]):
         radio = self.query_one("#feedback", RadioSet).pressed_button
         invited = None if radio is None else radio.id == "feedback-yes"
         client = self.query("#client-code")
+        words = self.query("#client-words")
+        score_box = self.query("#client-score")
+        score = model.read_score(score_box.first(Input).value) if score_box else None
+        keep_score = self.draft is not None and not score_box  # client_voice turned off since: keep what was there
         return Reflection(
-            id=self.record.id, created=self.model.created, session=self.record, answers=answers,
+            client_words=(words.first(TextArea).text if words else (self.draft.client_words if self.draft else "")),
+            client_score=score[0] if score else (self.draft.client_score if keep_score else None),
+            client_scale_max=score[1] if score else (self.draft.client_scale_max if keep_score else None),
+            id=self.record.id, created=model.created, session=self.record, answers=answers,
             ratings=ratings, supervision=self.query_one("#supervision", Checkbox).value, invited_feedback=invited,
             tags=_split_tags(self.query_one("#tags", Input).value), note=self.query_one("#note", TextArea).text,
             client_code=client.first(Input).value.strip() if client else "",
@@ -297,6 +350,8 @@ class ReflectionScreen(Screen[None]):
             self.app.go_home(outcome.message)
         else:
             self.set_status(outcome.message, warn=True)
+            if outcome.status == "invalid":
+                self.query_one("#client-score", Input).focus()
 
     def confirm_quit(self) -> None:
         """ctrl+q: quit at once, keeping the draft; ask first only if nothing could be saved or kept."""

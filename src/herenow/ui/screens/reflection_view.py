@@ -16,7 +16,7 @@ from textual.widgets import Footer, Markdown, Static
 
 from herenow.store.export import markdown_text
 from herenow.store.records import SessionRecord, at_text
-from herenow.store.reflections import RATING_NOTE, RATINGS, Reflection, parse_reflection
+from herenow.store.reflections import RATING_NOTE, Reflection, parse_reflection, rating_label
 
 MARKS = {"moment": "◆", "rupture": "▼", "repair": "▲", "here-and-now": "●"}
 SHOWN, ACTED = "·", "✓"
@@ -105,13 +105,18 @@ def reflection_markdown(r: Reflection) -> str:
         out += ["*No answers written.*", ""]
     if r.note.strip():
         out += ["**Note**", "", markdown_text(r.note), ""]
+    if r.client_words.strip() or r.client_score is not None:
+        out += ["**The client's own view**", ""]
+        if r.client_score is not None:
+            out += [f"Their score for the session: {r.client_score_text}", ""]
+        if r.client_words.strip():
+            out += [markdown_text(r.client_words), ""]
     return "\n".join(out)
 
 
 def session_details(r: Reflection) -> Content:
     """Ratings, moments and cues: plain lines under the answers."""
     record = r.session
-    labels = dict(RATINGS)
     parts: list[Content] = []
 
     def heading(text: str) -> None:
@@ -122,7 +127,7 @@ def session_details(r: Reflection) -> Content:
     if r.ratings:
         heading(f"Ratings ({RATING_NOTE})")
         for key, value in r.ratings.items():
-            parts.append(Content.assemble(f"  {labels.get(key, key)}: ", (f"{value}", "bold"), " of 5"))
+            parts.append(Content.assemble(f"  {rating_label(key)}: ", (f"{value}", "bold"), " of 5"))
     if record.moments:
         heading("Moments")
         for m in sorted(record.moments, key=lambda m: m.at):

@@ -44,9 +44,10 @@ class SessionScreen(Screen[None]):
     ]
 
     def __init__(self, decks: list[Deck], *, planned_seconds: float | None = None, compact: bool = False,
-                 notes: list[str] | None = None) -> None:
+                 notes: list[str] | None = None, first_session: bool = False) -> None:
         super().__init__(classes="compact" if compact else None)
         self.decks = decks
+        self.first_session = first_session
         self.planned_seconds = planned_seconds
         self.compact = compact
         self.notes = notes or []
@@ -81,7 +82,7 @@ class SessionScreen(Screen[None]):
         self.query_one("#keys-short", QuietStatic).show(
             f"{first['next_cue']} next · {first['blank']} blank · {first['end']} end · {first['quit']} quit")
         self.live = LiveSession(self.decks, ctx.config, planned_seconds=self.planned_seconds, now=ctx.now,
-                                seed=ctx.seed, records=ctx.records)
+                                seed=ctx.seed, records=ctx.records, first_session=self.first_session)
         self._show_cue(self.live.current)
         self.tick()
         self.set_interval(1.0, self.tick)

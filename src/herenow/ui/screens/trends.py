@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
 from herenow import stats
-from herenow.store.reflections import RATINGS, Query
+from herenow.store.reflections import RATINGS, Query, rating_label
 
 FLAGS_SHOWN = 3
 
@@ -21,6 +21,10 @@ def _mean(values) -> float:
 
 def _fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}"
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f}%"
 
 
 class TrendsScreen(Screen[None]):
@@ -80,10 +84,13 @@ class TrendsScreen(Screen[None]):
         yield Footer()
 
     def _lines(self, result: stats.Trends) -> ComposeResult:
-        labels = dict(RATINGS)
         for key, series in result.ratings.items():
-            yield self._line(labels.get(key, key), series.values,
+            yield self._line(rating_label(key), series.values,
                              f"average {_fmt(series.mean)}\nrecent {_fmt(series.recent_mean())}", f"rating-{key}")
+        if result.client_scores:
+            yield self._line("The client's own score", [round(v * 100) for _, v in result.client_scores],
+                             f"average {_pct(result.client_mean)}\nrecent {_pct(result.client_recent_mean())}",
+                             "client-score")
         yield self._line("Moments marked per session", result.moments_per_session,
                          f"average {_fmt(result.mean_moments)}", "moments")
         weekly = [c for _, c in result.sessions_per_week]
@@ -102,7 +109,11 @@ class TrendsScreen(Screen[None]):
             yield Static("Sessions where one of your ratings sat well below your own recent average; "
                          "perhaps worth a look, or a word in supervision.", id="trends-flags-note")
             yield Static(self._flags(result), id="trends-flags")
-        yield Static("Ratings are your own perception, 1 to 5; not a validated measure.", id="trends-note")
+        note = "Ratings are your own perception, 1 to 5; not a validated measure."
+        if result.client_scores:
+            note += (f" The client's own score ({len(result.client_scores):,} session"
+                     f"{'s' if len(result.client_scores) != 1 else ''}) is shown as a share of the scale they used.")
+        yield Static(note, id="trends-note")
 
     @staticmethod
     def _line(label: str, values: list, figure: str, key: str) -> Horizontal:
@@ -127,7 +138,7 @@ class TrendsScreen(Screen[None]):
 
     @staticmethod
     def _flags(result: stats.Trends) -> Content:
-        labels = {k: k for k, _ in RATINGS}
+        labels = {k: k for k, _ in RATINGS} | {"power": "power (earlier question)"}
         lines = []
         for flag in result.flags[:FLAGS_SHOWN]:
             lines.append(Content.assemble(
