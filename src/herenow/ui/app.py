@@ -30,6 +30,9 @@ class HerenowApp(App[int]):
     def __init__(self, ctx: AppContext, *, start: str = "home", session: SessionOptions | None = None,
                  theme: str | None = None, deck: str | None = None) -> None:
         super().__init__()
+        from herenow.ui.colour import honour_no_color
+
+        honour_no_color(self)  # NO_COLOR: no colour at all; 16 colours: characters carry what colour cannot
         self.ctx = ctx
         self.start = start
         self.start_deck = deck  # start="workshop": open this deck straight away
@@ -55,7 +58,17 @@ class HerenowApp(App[int]):
             "blank-background": background,
         }
 
+    def on_resize(self, event) -> None:
+        self._fit_classes()
+
+    def _fit_classes(self) -> None:
+        """Classes the stylesheet reflows by: -narrow (under 60 columns), -short (under 16 lines)."""
+        width, height = self.size
+        self.set_class(width < 60, "-narrow")
+        self.set_class(height < 16, "-short")
+
     def on_mount(self) -> None:
+        self._fit_classes()
         self._remember_theme = True
         self._neutral_window_title()
         if self.start == "session":

@@ -8,7 +8,17 @@ import sys
 from herenow.errors import UserError
 
 
+DUMB_TERMINAL = ("needs a terminal that can draw a full screen (TERM is {term!r} here); try a terminal window. "
+                 "The reflections, decks and config commands work anywhere.")
+
+
 def run_app(args: argparse.Namespace) -> int:
+    import os
+
+    term = os.environ.get("TERM", "")
+    if term in ("dumb", "unknown"):
+        # No cursor movement, no colour: a full-screen app would be a stream of escape codes. One line, exit 2.
+        raise UserError(DUMB_TERMINAL.format(term=term))
     from herenow.clock import seconds_until
     from herenow.context import AppContext
 

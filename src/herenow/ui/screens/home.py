@@ -10,6 +10,7 @@ from textual.widgets import Footer, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from herenow.store.records import SessionRecord
+from herenow.ui.widgets.tick_list import TickList
 
 
 class HomeScreen(Screen[None]):
@@ -32,7 +33,7 @@ class HomeScreen(Screen[None]):
             yield Static("", id="home-waiting", markup=False)
             yield OptionList(id="home-actions")
             yield Static("Decks for the next session", id="decks-label")
-            yield SelectionList[str](id="home-decks")
+            yield TickList(id="home-decks")
             yield Static("", id="home-problems", markup=False)
         yield Footer()
 

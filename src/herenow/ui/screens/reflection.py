@@ -30,6 +30,7 @@ from herenow.privacy import looks_private
 from herenow.store.records import SessionRecord, at_text
 from herenow.store.reflections import RATING_NOTE, RATINGS, Answer, Reflection, prompts_for
 from herenow.ui.widgets.rating import Rating
+from herenow.ui.widgets.tick_list import ChoiceButton, TickBox
 
 AUTOSAVE_DELAY = 1.5  # seconds after the last change
 
@@ -153,14 +154,14 @@ class ReflectionScreen(Screen[None]):
                 yield Static(prompt, classes="label", markup=False)
                 yield TextArea(answers.get(i, ""), id=f"answer-{i}", classes="answer", soft_wrap=True,
                                tab_behavior="focus", highlight_cursor_line=False)
-            yield Checkbox("Take to supervision", value=bool(draft and draft.supervision), id="supervision",
+            yield TickBox("Take to supervision", value=bool(draft and draft.supervision), id="supervision",
                            compact=True)
             invited = draft.invited_feedback if draft is not None else None
             with Horizontal(id="feedback-row"):
                 yield Static("Did I invite the client's feedback today?", id="feedback-label", markup=False)
                 with RadioSet(id="feedback", compact=True):
-                    yield RadioButton("yes", value=invited is True, id="feedback-yes", compact=True)
-                    yield RadioButton("no", value=invited is False, id="feedback-no", compact=True)
+                    yield ChoiceButton("yes", value=invited is True, id="feedback-yes", compact=True)
+                    yield ChoiceButton("no", value=invited is False, id="feedback-no", compact=True)
             yield Static(f"Ratings: {RATING_NOTE}", id="ratings-note", classes="label muted",
                          markup=False)
             ratings = draft.ratings if draft is not None else {}
