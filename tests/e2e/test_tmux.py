@@ -107,3 +107,18 @@ def test_compact_runs_inline_in_a_few_lines_and_survives_a_resize(terminal: Term
     terminal.keys("Left", "Enter")
     screen = terminal.wait_for("EXITED")
     assert "Quit now?" not in screen and "space next" not in screen  # inline lines are cleared on exit
+
+
+def test_on_a_16_colour_terminal_the_bar_drains_in_characters(terminal: Terminal) -> None:
+    """TERM=linux: the filled and empty parts of the bar are different characters, not only different colours."""
+    terminal.start(f"env TERM=linux COLORTERM= {HERENOW} session --deck frame --minutes 2")
+    terminal.wait_for("space next")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:  # a 2-minute session drains a cell every ~1.6 s at 76 columns
+        bar = next((line.strip() for line in terminal.screen().splitlines() if "░" in line), "")
+        if "█" in bar:
+            break
+        time.sleep(0.2)
+    filled, empty = bar.count("█"), bar.count("░")
+    assert filled > 0 and empty > 0 and set(bar) == {"█", "░"}, bar
+    assert bar.startswith("█") and bar.endswith("░")  # full on the left, drained on the right

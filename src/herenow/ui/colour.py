@@ -10,6 +10,7 @@ from textual.app import App
 from textual.filter import Monochrome, NoColor
 
 FEW_COLOURS = "-few-colours"  # a class on the app: 16 colours, or none
+NO_COLOUR = "-no-color"  # a class on the app: NO_COLOR (Textual turns reverse into swapped colours: use underline)
 
 
 def few_colours(app: App) -> bool:
@@ -26,5 +27,6 @@ def honour_no_color(app: App) -> None:
         app._filters = [NoColor() if isinstance(item, Monochrome) else item for item in app._filters]
         if not any(isinstance(item, NoColor) for item in app._filters):
             app._filters.append(NoColor())
+        app.add_class(NO_COLOUR)
     if few_colours(app):
         app.add_class(FEW_COLOURS)

@@ -31,7 +31,7 @@ class TickList(SelectionList):
         ticked = selection.value in self._selected
         underlying = next(iter(line)).style or self.rich_style
         style = underlying + RichStyle(bold=ticked, meta={"option": index})
-        return Strip([Segment(TICKED if ticked else UNTICKED, style), Segment(" ", underlying), *line])
+        return Strip([Segment((TICKED if ticked else UNTICKED) + " ", style), *line])  # one segment: "[x] Power"
 
 
 class TickBox(Checkbox):
