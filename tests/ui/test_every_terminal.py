@@ -95,3 +95,25 @@ def test_a_dumb_terminal_gets_one_line_and_exit_2(capsys, monkeypatch, term) -> 
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1
     assert err.startswith("herenow: needs a terminal that can draw a full screen") and f"'{term}'" in err
+
+
+@pytest.mark.parametrize("width", [40, 50, 60])
+async def test_in_a_narrow_window_every_rating_and_choice_is_on_screen(clock, width) -> None:
+    """At 60 columns "no" was cut off, at 50 the rating "5", at 40 all of them: now they wrap onto their own line."""
+    app = session_app(clock)
+    async with app.run_test(size=(width, 12)) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#feedback").focus()
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        assert any("( ) yes" in line and "( ) no" in line for line in lines), lines
+        for rating in screen.query(Rating):
+            rating.focus()
+            await pilot.press("5")
+            await pilot.pause()
+            lines = screen_text(app).splitlines()
+            assert any(" 1  2  3  4 [5]" in line for line in lines), (rating.label, lines)
+            region = rating.region
+            assert region.right <= width and rating.size.width >= 15
