@@ -85,6 +85,9 @@ def cmd_decks_new(args: argparse.Namespace) -> int:
     if not re.match(NAME_PATTERN, args.name):
         raise UserError(f"{args.name!r} is not a valid deck name: use lowercase letters, digits and hyphens")
     library = load_library()
+    shadowed = library.get(args.name)
+    if shadowed is not None and shadowed.origin == "built-in":
+        _confirm_shadowing(args, shadowed.deck.title)
     if args.from_name:
         item = library.get(args.from_name)
         if item is None:
@@ -108,6 +111,21 @@ def cmd_decks_new(args: argparse.Namespace) -> int:
     print(f"Created {path}")
     print("Edit it in any editor; check it with: herenow decks validate " + str(path))
     return 0
+
+
+def _confirm_shadowing(args: argparse.Namespace, title: str) -> None:
+    """A deck of yours named like a built-in one is used in its place: say so, and ask (or need --force)."""
+    from herenow.cli.reflections import _ask, _interactive
+
+    what = (f"{args.name!r} is the name of the built-in deck {title!r}: yours would be used in its place "
+            "in every session and in the workshop")
+    if args.force:
+        print(f"Note: {what}.", file=sys.stderr)
+        return
+    if not _interactive():
+        raise UserError(f"{what}. Choose another name, or add --force to create it anyway")
+    if not _ask(f"{what}. Create it anyway? [y/N]"):
+        raise UserError("nothing created")
 
 
 def cmd_decks_schema(args: argparse.Namespace) -> int:
@@ -169,6 +187,9 @@ def cmd_app(args: argparse.Namespace) -> int:
     return run_app(args)
 
 
+LISTS_ALONE = ("decks", "themes", "reflections")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="herenow",
@@ -194,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--theme", help="theme to use (remembered)")
     review.set_defaults(func=cmd_app, screen="review")
 
-    decks = sub.add_parser("decks", help="list, show, validate and create cue decks")
+    decks = sub.add_parser("decks", help="list (the default), show, validate and create cue decks")
     decks_sub = decks.add_subparsers(dest="decks_command", metavar="ACTION", required=True)
     p = decks_sub.add_parser("list", help="all decks, built-in and your own")
     p.set_defaults(func=cmd_decks_list)
@@ -208,6 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = decks_sub.add_parser("new", help="create a deck in your decks folder, ready to edit")
     p.add_argument("name")
     p.add_argument("--from", dest="from_name", metavar="EXISTING", help="copy this deck")
+    p.add_argument("--force", action="store_true",
+                   help="create it even if a built-in deck has this name (needed when there is no terminal)")
     p.set_defaults(func=cmd_decks_new)
     p = decks_sub.add_parser("schema", help="print the JSON Schema of the deck format (for editors)")
     p.set_defaults(func=cmd_decks_schema)
@@ -216,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", help="theme to use (remembered)")
     p.set_defaults(func=cmd_app, screen="workshop")
 
-    themes = sub.add_parser("themes", help="list themes")
+    themes = sub.add_parser("themes", help="list themes (the default)")
     themes_sub = themes.add_subparsers(dest="themes_command", metavar="ACTION", required=True)
     p = themes_sub.add_parser("list", help="built-in and your own themes")
     p.set_defaults(func=cmd_themes_list)
@@ -239,6 +262,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # herenow uses no pydantic plugins; not scanning for them saves ~20 ms of start-up.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if len(argv) == 1 and argv[0] in LISTS_ALONE:  # `herenow decks` alone lists, like `herenow decks list`
+        argv.append("list")
     args = parser.parse_args(argv)
     try:
         return args.func(args)
