@@ -228,12 +228,14 @@ class WorkshopScreen(Screen[None]):
         if item is None:
             return
 
+        from herenow.ui.export_place import export_place, suggested
+
         def chosen(text: str | None) -> None:
             if text:
-                self._export(item, Path(text))
+                self._export(item, export_place(text))  # a bare name goes to the exports folder
 
         self.app.push_screen(PathPrompt(f"Export “{item.deck.title}” to a file or a folder:",
-                                        value=f"{item.deck.name}.toml"), chosen)
+                                        value=suggested(f"{item.deck.name}.toml")), chosen)
 
     def _export(self, item: LoadedDeck, destination: Path, overwrite: bool = False) -> None:
         try:
