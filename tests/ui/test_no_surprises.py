@@ -64,3 +64,45 @@ async def test_an_explicit_dot_slash_still_means_the_current_folder(clock, heren
         await pilot.press("enter")
         await pilot.pause()
         assert (elsewhere / "here.toml").exists()
+
+
+def home_app(clock) -> HerenowApp:
+    return HerenowApp(AppContext.load(now=clock, seed=1))
+
+
+async def test_starting_with_no_deck_ticked_says_so_and_does_not_start(clock) -> None:
+    from textual.widgets import SelectionList
+
+    from herenow.ui.screens.home import HomeScreen
+
+    app = home_app(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.query_one("#home-decks", SelectionList).deselect_all()
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert "No deck is ticked; tick one or more below for the session." in str(
+            app.screen.query_one("#home-waiting").render())
+        await pilot.press("enter")  # the "Start a 50-minute session" row: the same
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_the_last_choice_of_decks_is_remembered(clock, herenow_home) -> None:
+    from textual.widgets import SelectionList
+
+    from herenow.config import load_config
+
+    app = home_app(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        decks = app.screen.query_one("#home-decks", SelectionList)
+        decks.deselect_all()
+        decks.select("power")
+        decks.select("frame")
+        await pilot.press("s")
+        await pilot.pause()
+        assert app.screen.live.record.decks == ["frame", "power"]
+    assert load_config()[0].decks == ["frame", "power"]
+    app = home_app(clock)
+    async with app.run_test(size=(80, 24)):
+        assert app.screen.chosen_decks() == ["frame", "power"]

@@ -103,7 +103,10 @@ class HomeScreen(Screen[None]):
         self.refresh_state()
 
     def chosen_decks(self) -> list[str]:
-        return list(self.query_one("#home-decks", SelectionList).selected)
+        box = self.query_one("#home-decks", SelectionList)
+        selected = set(box.selected)
+        return [str(box.get_option_at_index(i).value) for i in range(box.option_count)
+                if box.get_option_at_index(i).value in selected]  # in the order shown
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -131,8 +134,23 @@ class HomeScreen(Screen[None]):
     def _start(self, planned_seconds: float | None = None) -> None:
         from herenow.ui.app import SessionOptions
 
-        self.app.start_session(SessionOptions(deck_names=self.chosen_decks() or None,
-                                              planned_seconds=planned_seconds))
+        chosen = self.chosen_decks()
+        if not chosen and self.query_one("#home-decks", SelectionList).option_count:
+            self.show_message("No deck is ticked; tick one or more below for the session.")  # no silent fallback
+            return
+        self._remember_decks(chosen)
+        self.app.start_session(SessionOptions(deck_names=chosen or None, planned_seconds=planned_seconds))
+
+    def _remember_decks(self, chosen: list[str]) -> None:
+        """The ticked decks are the next session's too, kept in config.toml the way the theme is."""
+        from herenow.config import save_setting
+
+        config = self.app.ctx.config
+        if chosen and chosen != config.decks:
+            config.decks = list(chosen)
+            problem = save_setting("decks", list(chosen))
+            if problem is not None:
+                self.app.notify(str(problem), title="Decks not remembered", severity="warning")
 
     def action_start(self) -> None:
         self._start(self.app.ctx.config.session_minutes * 60)
