@@ -122,3 +122,16 @@ def test_on_a_16_colour_terminal_the_bar_drains_in_characters(terminal: Terminal
     filled, empty = bar.count("█"), bar.count("░")
     assert filled > 0 and empty > 0 and set(bar) == {"█", "░"}, bar
     assert bar.startswith("█") and bar.endswith("░")  # full on the left, drained on the right
+
+
+def test_the_terminal_title_comes_back_after_quitting(terminal: Terminal) -> None:
+    terminal.start(f"sh -c \"printf '\\033]2;my shell title\\007'; {HERENOW}; echo EXITED; sleep 30\"")
+    terminal.wait_for("Start a")
+
+    def title() -> str:
+        return terminal.tmux("display-message", "-p", "-t", terminal.name, "#{pane_title}").strip()
+
+    assert title() == "herenow"  # while it runs: never a cue, a time, a client
+    terminal.keys("q")
+    terminal.wait_for("EXITED")
+    assert title() == "my shell title"

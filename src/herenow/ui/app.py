@@ -13,6 +13,7 @@ from herenow.store.records import SessionRecord
 from herenow.themes import DEFAULT_THEME
 
 TITLE = "herenow"
+PUSH_TITLE, POP_TITLE = "\x1b[22;0t", "\x1b[23;0t"  # xterm window operations: save / restore the title
 
 
 @dataclass
@@ -33,6 +34,7 @@ class HerenowApp(App[int]):
         from herenow.ui.colour import honour_no_color
 
         honour_no_color(self)  # NO_COLOR: no colour at all; 16 colours: characters carry what colour cannot
+        self.title_pushed = False
         self.ctx = ctx
         self.start = start
         self.start_deck = deck  # start="workshop": open this deck straight away
@@ -91,7 +93,10 @@ class HerenowApp(App[int]):
         """The terminal's title bar shows only "herenow": never a cue, a time or anything about a client."""
         driver = self._driver
         if driver is not None and not self.is_headless:
-            driver.write(f"\x1b]2;{TITLE}\x07")
+            # Push the terminal's own title first (xterm's title stack, which tmux and most terminals keep), so
+            # restore_window_title() gives it back on exit.
+            driver.write(f"{PUSH_TITLE}\x1b]2;{TITLE}\x07")
+            self.title_pushed = True
 
     def watch_theme(self, theme: str) -> None:
         """Textual does not remember the theme: we do, in config.toml."""
@@ -147,6 +152,20 @@ class HerenowApp(App[int]):
         if message:
             # Queued after the home screen's own mount and resume refreshes, so the message is what stays.
             home.call_later(_say_at_home, home, message)
+
+
+def restore_window_title(app: HerenowApp) -> None:
+    """After the app has left the terminal: the title it had before herenow started comes back."""
+    import sys
+
+    if app.title_pushed:
+        stream = sys.__stdout__
+        if stream is not None:
+            try:
+                stream.write(POP_TITLE)
+                stream.flush()
+            except (OSError, ValueError):
+                pass
 
 
 def _say_at_home(home, message: str) -> None:

@@ -61,7 +61,12 @@ def run_app(args: argparse.Namespace) -> int:
         raise UserError(_missing_deck(ctx, deck_name))
     app = HerenowApp(ctx, start=args.screen, session=options, theme=theme, deck=deck_name)
     # --compact runs inline: a few lines under the prompt, for people without a second screen.
-    app.run(inline=options.compact and args.screen == "session")
+    try:
+        app.run(inline=options.compact and args.screen == "session")
+    finally:
+        from herenow.ui.app import restore_window_title
+
+        restore_window_title(app)
     return app.return_code or 0
 
 
