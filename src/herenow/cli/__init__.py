@@ -55,7 +55,6 @@ def cmd_decks_show(args: argparse.Namespace) -> int:
 
 
 def cmd_decks_validate(args: argparse.Namespace) -> int:
-    from herenow.decks.model import hints
     from herenow.decks.library import validate_files
 
     files = [Path(p) for p in args.paths]
@@ -64,11 +63,12 @@ def cmd_decks_validate(args: argparse.Namespace) -> int:
     decks, found = validate_files([p for p in files if p.exists()])
     problems += found
     report(problems, sys.stdout)
-    by_name = {p.stem: p for p in files}
-    for deck in decks:
-        source = by_name.get(deck.name)
-        for hint in hints(deck, str(source) if source else deck.name):
-            print(f"hint: {hint}")
+    from herenow.decks.checks import check_deck_file
+
+    for path in files:  # hints (advice, not errors) for every readable file, valid or not, with their lines
+        if path.is_file():
+            for hint in check_deck_file(path)[2]:
+                print(f"hint: {hint}")
     if problems:
         print(f"{len(problems)} problem(s) found.", file=sys.stderr)
         return 1
@@ -156,7 +156,12 @@ def cmd_themes_list(args: argparse.Namespace) -> int:
 def cmd_config_show(args: argparse.Namespace) -> int:
     from herenow.config import config_to_toml, load_config
 
+    from herenow.decks.checks import missing_config_decks
+    from herenow.decks.library import load_library
+    from herenow.store.paths import locations
+
     config, problems = load_config()
+    problems += missing_config_decks(config, load_library(), str(locations().config_file))
     print(config_to_toml(config), end="")
     return 1 if report(problems) else 0
 

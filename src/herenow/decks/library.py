@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from herenow.decks.model import NAME_PATTERN, Deck, deck_to_toml
-from herenow.problems import Problem, load_model
+from herenow.problems import Problem
 from herenow.store import paths
 
 Origin = Literal["built-in", "user", "file"]
@@ -38,8 +38,11 @@ class DeckLibrary:
 
 
 def parse_deck(path: Path) -> tuple[Deck | None, list[Problem]]:
-    """Read and validate one deck file. Never raises for a user's mistake."""
-    return load_model(path, Deck)
+    """Read and validate one deck file: every problem at once, in plain words. Never raises for a user's mistake."""
+    from herenow.decks.checks import check_deck_file
+
+    deck, problems, _hints = check_deck_file(path)
+    return deck, problems
 
 
 def _scan(folder: Path, origin: Origin) -> tuple[list[LoadedDeck], list[Problem]]:
