@@ -106,3 +106,44 @@ async def test_the_last_choice_of_decks_is_remembered(clock, herenow_home) -> No
     app = home_app(clock)
     async with app.run_test(size=(80, 24)):
         assert app.screen.chosen_decks() == ["frame", "power"]
+
+
+async def test_the_home_screen_reports_config_decks_that_do_not_exist(clock, herenow_home) -> None:
+    herenow_home.mkdir(parents=True, exist_ok=True)
+    (herenow_home / "config.toml").write_text('decks = ["frame", "powr"]\n')
+    app = home_app(clock)
+    async with app.run_test(size=(100, 24)):
+        box = app.screen.query_one("#home-problems")
+        assert box.display
+        assert "config.toml:1: decks: no deck named 'powr'; it is left out" in str(box.render())
+
+
+async def test_a_failed_import_shows_every_problem_and_v_shows_them_again(clock, tmp_path) -> None:
+    from herenow.ui.problem_list import ProblemList
+    from herenow.ui.screens.workshop import WorkshopScreen
+    from test_workshop_screen import type_text
+
+    shared = tmp_path / "shared.toml"
+    shared.write_text('name = "Shared Deck"\ntitle = "S"\n[[cues]]\nid = "a"\ntext = "A?"\n'
+                      '[[cues]]\nid = "a"\ntext = "B?"\nphase = "soon"\n')
+    app = HerenowApp(AppContext.load(now=clock), start="workshop")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("i")
+        await type_text(pilot, str(shared))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ProblemList)
+        listed = [str(s.render()) for s in app.screen.query(".problem")]
+        assert [line.replace(f"{tmp_path}/", "") for line in listed] == [
+            "· shared.toml:1: name: use lowercase letters, digits and hyphens, starting with a letter or digit "
+            "(like my-deck)",
+            "· shared.toml:7: cues[2].id: 'a' is already the id of cue 1; each cue needs its own",
+            "· shared.toml:9: cues[2].phase: should be opening, middle, closing or any",
+        ]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, WorkshopScreen)
+        assert "(and 2 more: v shows them all)" in str(app.screen.query_one("#ws-message").render())
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, ProblemList) and len(app.screen.query(".problem")) == 3

@@ -103,3 +103,22 @@ def test_every_screen_at_40x12(snap_compare, screen: str) -> None:
         deck = name if needs == "deck-open" else None
     kwargs = {"run_before": run_before} if run_before else {}
     assert snap_compare(app_for(start, deck), terminal_size=SMALL, **kwargs)
+
+
+@pytest.mark.parametrize("size", [(80, 24), SMALL], ids=["80x24", "40x12"])
+def test_the_full_list_of_an_import_s_problems(snap_compare, tmp_path, monkeypatch, size) -> None:
+    from test_workshop_screen import type_text
+
+    shared = tmp_path / "shared.toml"
+    shared.write_text('name = "Shared Deck"\ntitle = "S"\n[[cues]]\nid = "a"\ntext = "A?"\n'
+                      '[[cues]]\nid = "a"\ntext = "B?"\nphase = "soon"\ncolour = "red"\n')
+
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        await pilot.press("i")
+        await type_text(pilot, "shared.toml")
+        await pilot.press("enter")
+        await pilot.pause()
+
+    monkeypatch.chdir(tmp_path)  # a short, stable path in the picture
+    assert snap_compare(app_for("workshop"), terminal_size=size, run_before=run_before)

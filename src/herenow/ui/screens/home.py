@@ -84,7 +84,11 @@ class HomeScreen(Screen[None]):
         self.query_one("#home-waiting", Static).update(
             " ".join(t for t in (message, waiting_text) if t) or
             "A cue card and a calm timer for the session; a short reflection after.")
-        problems = [str(p) for p in ctx.problems + record_problems + draft_problems]
+        from herenow.decks.checks import missing_config_decks
+        from herenow.store.paths import locations
+
+        missing = missing_config_decks(ctx.config, ctx.decks, str(locations().config_file))
+        problems = [str(p) for p in ctx.problems + missing + record_problems + draft_problems]
         box = self.query_one("#home-problems", Static)
         box.update("\n".join(problems[:5]) + (f"\n(and {len(problems) - 5} more)" if len(problems) > 5 else ""))
         box.display = bool(problems)
