@@ -64,6 +64,10 @@ class SessionRecord(BaseModel):
     acted_on: list[ActedOn] = Field(default_factory=list)
     moments: list[Moment] = Field(default_factory=list)
     pauses: list[Pause] = Field(default_factory=list)
+    # Waiting for a reflection, but "not now": kept, listed only with all the waiting sessions (herenow.waiting).
+    set_aside: bool = False
+    # Dismissed for good, without a reflection: kept in sessions/dismissed/, never offered again.
+    dismissed: dt.datetime | None = None
 
     @property
     def length_minutes(self) -> int:

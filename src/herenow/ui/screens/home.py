@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -11,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from herenow.store.records import SessionRecord
 from herenow.ui.widgets.tick_list import TickList
+from herenow.ui.widgets.waiting import waiting_rows
 
 
 class HomeScreen(Screen[None]):
@@ -20,12 +23,16 @@ class HomeScreen(Screen[None]):
         Binding("d", "decks", "decks"),
         Binding("t", "theme", "theme"),
         Binding("q", "quit", "quit"),
+        Binding("n", "not_now", "not now"),
+        Binding("x", "dismiss", "dismiss"),
+        Binding("v", "see_all", "all waiting", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self._pending: list[SessionRecord] = []
         self._drafts: list = []
+        self._show_all = False  # v: every waiting session, set-aside ones too, instead of the newest few
 
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
@@ -63,23 +70,23 @@ class HomeScreen(Screen[None]):
         presets = ctx.config.presets or [ctx.config.session_minutes]
         actions = self.query_one("#home-actions", OptionList)
         actions.clear_options()
-        for draft in self._drafts:
-            actions.add_option(Option(f"Finish the reflection draft from {draft.session.started:%a %d %b, %H:%M}",
-                                      id=f"draft:{draft.id}"))
-        for record in self._pending:
-            actions.add_option(Option(f"Reflect on the {record.length_minutes}-minute session from "
-                                      f"{record.started:%a %d %b, %H:%M}", id=f"record:{record.id}"))
+        # Start stays at the top, however many sessions wait; then the few most recent waiting ones.
         default = ctx.config.session_minutes
         actions.add_option(Option(f"Start a {default}-minute session", id=f"start:{default}"))
         for minutes in presets:
             if minutes != default:
                 actions.add_option(Option(f"Start a {minutes}-minute session", id=f"start:{minutes}"))
+        for option in waiting_rows(self._drafts, self._pending, show_all=self._show_all):
+            actions.add_option(option)
         actions.add_option(Option("Past reflections", id="review"))
         actions.add_option(Option("Decks: browse and edit", id="workshop"))
         actions.add_option(Option("Choose a theme", id="theme"))
         actions.add_option(Option("Quit", id="quit"))
-        waiting = len(self._drafts) + len(self._pending)
+        aside = sum(1 for r in self._pending if r.set_aside)
+        waiting = len(self._drafts) + len(self._pending) - aside
         waiting_text = f"{waiting} session{'s' if waiting != 1 else ''} waiting for a reflection." if waiting else ""
+        if aside:
+            waiting_text = f"{waiting_text} ({aside} set aside)".strip()
         message, self._message = getattr(self, "_message", None), None  # a message from show_message, used once
         self.query_one("#home-waiting", Static).update(
             " ".join(t for t in (message, waiting_text) if t) or
@@ -126,6 +133,8 @@ class HomeScreen(Screen[None]):
 
             draft = next(d for d in self._drafts if d.id == value)
             self.app.push_screen(ReflectionScreen(draft.session, draft=draft))
+        elif kind == "more":
+            self.action_see_all()
         elif kind == "review":
             self.action_review()
         elif kind == "theme":
@@ -181,6 +190,84 @@ class HomeScreen(Screen[None]):
             count = len(item.deck.cues)
             label = f"{item.deck.title}  ({count} cue{'s' if count != 1 else ''}{', mine' if item.origin == 'user' else ''})"
             box.add_option((label, name, name in chosen or (name not in known and name in ctx.config.decks)))
+
+    # ---------------------------------------------------------------- waiting sessions (herenow.waiting)
+    def _highlighted_waiting(self) -> tuple[str, str]:
+        option = self.query_one("#home-actions", OptionList).highlighted_option
+        kind, _, value = (option.id or "").partition(":") if option is not None else ("", "", "")
+        return kind, value
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """n and x are offered (in the footer too) only on a waiting session's row."""
+        if action in ("not_now", "dismiss"):
+            return self._highlighted_waiting()[0] in ("record", "draft")
+        return True
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.refresh_bindings()
+
+    def _record(self, record_id: str) -> SessionRecord | None:
+        return next((r for r in self._pending if r.id == record_id), None)
+
+    def action_not_now(self) -> None:
+        """n: set a waiting session aside (kept, listed with all of them), or bring a set-aside one back."""
+        from herenow.waiting import set_aside
+
+        kind, value = self._highlighted_waiting()
+        if kind == "draft":
+            self.show_message("A draft keeps what you wrote: open it to finish it, or to discard it.")
+            self.refresh_state()
+            return
+        record = self._record(value)
+        if record is None:
+            return
+        try:
+            set_aside(self.app.ctx.records, record, not record.set_aside)
+        except OSError as exc:
+            self.show_message(f"Could not set it aside: {exc.strerror or exc}")
+            return
+        self.show_message("Set aside; v lists it with all the waiting sessions." if record.set_aside
+                          else "Back among the waiting sessions.")
+        self.refresh_state()
+
+    def action_dismiss(self) -> None:
+        """x: dismiss a waiting session for good (asks first). No reflection is written; its record is kept."""
+        from herenow.ui.dialogs import confirm
+        from herenow.waiting import dismiss
+
+        kind, value = self._highlighted_waiting()
+        if kind == "draft":
+            self.show_message("A draft keeps what you wrote: open it to finish it, or to discard it.")
+            self.refresh_state()
+            return
+        record = self._record(value)
+        if record is None:
+            return
+
+        def answer(choice: str | None) -> None:
+            if choice != "yes":
+                return
+            try:
+                dismiss(self.app.ctx.records, record, dt.datetime.fromtimestamp(self.app.ctx.now()).astimezone())
+            except OSError as exc:
+                self.show_message(f"Could not dismiss it: {exc.strerror or exc}")
+                return
+            # After the home screen's own refresh on coming back from the question, so the message stays.
+            self.call_after_refresh(self._say, "Dismissed; its record is kept in the sessions folder, under dismissed.")
+
+        self.app.push_screen(confirm(
+            f"Dismiss the {record.length_minutes}-minute session from {record.started:%a %d %b, %H:%M} for good?\n"
+            "No reflection is written for it, and it is not offered again. Its record is kept.",
+            "Dismiss", "Keep it"), answer)
+
+    def _say(self, message: str) -> None:
+        self.show_message(message)
+        self.refresh_state()
+
+    def action_see_all(self) -> None:
+        """v: every waiting session (set-aside ones too), or back to the newest few."""
+        self._show_all = not self._show_all
+        self.refresh_state()
 
     def action_theme(self) -> None:
         self.app.search_themes()
