@@ -43,7 +43,8 @@ async def test_a_session_left_behind_is_offered_for_reflection(clock) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         # Start stays at the top; the waiting session comes right after the three lengths.
         assert options(app)[:4] == ["Start a 50-minute session", "Start a 45-minute session",
-                                    "Start a 60-minute session", "Reflect on the 20-minute session from Wed 18 Nov, 11:06"]
+                                    "Start a 60-minute session",
+                                    "Reflect on the 20-minute session from Wed 18 Nov, 11:06"]
         assert "1 session waiting for a reflection." in str(app.screen.query_one("#home-waiting").render())
         await pilot.press("down", "down", "down", "enter")
         await pilot.pause()

@@ -64,7 +64,7 @@ class HerenowApp(App[int]):
         self._fit_classes()
 
     def _fit_classes(self) -> None:
-        """Classes the stylesheet reflows by: -medium (under 72 columns), -narrow (under 60), -short (under 16 lines)."""
+        """Classes the stylesheet reflows by: -medium (under 72 columns), -narrow (under 60), -short (16 lines)."""
         width, height = self.size
         self.set_class(width < 72, "-medium")
         self.set_class(width < 60, "-narrow")
