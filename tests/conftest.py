@@ -25,6 +25,9 @@ def herenow_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # A full-colour terminal unless a test says otherwise (TERM=linux: 16 colours), wherever the suite runs.
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("COLORTERM", "truecolor")
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     # Files the tests write by hand are private, as the app's are (else every start reports tightening them).

@@ -28,6 +28,7 @@ class Keys(BaseModel):
     mark_rupture: str = "r"
     mark_repair: str = "R"
     mark_here_and_now: str = "h"
+    undo: str = "u"
     blank: str = "b"
     pause: str = "p"
     end: str = "e"

@@ -45,6 +45,7 @@ class LiveSession:
         self.records.hold(self.record.id)
         self.save_error: str | None = None
         self.ended = False
+        self._undoable: list[Moment | CueEvent] = []  # marks and acted-on tallies of this run, newest last
         self._saved_at = self._steady()
         if self._show(self.scheduler.start(0.0)) is None:
             self.save()  # on disk from the first second: a crash before any key still leaves a record
@@ -101,16 +102,31 @@ class LiveSession:
             return False
         if any(a.deck == dealt.deck and a.id == dealt.cue.id for a in self.record.acted_on):
             return False
-        self.record.acted_on.append(CueEvent(deck=dealt.deck, id=dealt.cue.id or "", text=dealt.cue.text,
-                                            at=self.elapsed()))
+        acted = CueEvent(deck=dealt.deck, id=dealt.cue.id or "", text=dealt.cue.text, at=self.elapsed())
+        self.record.acted_on.append(acted)
+        self._undoable.append(acted)
         self.save()
         return True
 
     def mark(self, kind: str = "moment") -> Moment:
         moment = Moment(kind=kind, at=self.elapsed())
         self.record.moments.append(moment)
+        self._undoable.append(moment)
         self.save()
         return moment
+
+    def undo(self) -> Moment | CueEvent | None:
+        """Take back the last mark or acted-on tally (a key pressed by mistake): it leaves the record, which is
+        saved again, so the reflection never counts it. Each call goes one further back; None when nothing is left."""
+        while self._undoable:
+            last = self._undoable.pop()
+            kept = self.record.moments if isinstance(last, Moment) else self.record.acted_on
+            for index in range(len(kept) - 1, -1, -1):
+                if kept[index] is last:
+                    del kept[index]
+                    self.save()
+                    return last
+        return None
 
     def toggle_pause(self) -> bool:
         """Pause or resume; returns True when now paused."""

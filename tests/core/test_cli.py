@@ -69,10 +69,12 @@ def test_decks_validate_good_and_bad(capsys, tmp_path: Path) -> None:
     assert code == 1
     assert out.splitlines() == [
         f"{tmp_path}/missing.toml: no such file",
-        f"{bad}:5: cues[1].phase: Input should be 'opening', 'middle', 'closing' or 'any'",
+        f"{bad}:5: cues[1].phase: should be opening, middle, closing or any",
         f"{bad}:6: cues[2].text: is missing",
-        f"{bad}:7: cues[2].tag: is not a known field",
+        f"{bad}:7: cues[2].tag: is not a known field (check the spelling; known: id, text, detail, phase, weight, "
+        "tags, first_session)",
         f"{binary}: is not a text file",
+        f"hint: {bad}: prompts: no reflection prompts; the defaults will be used",
     ]
     assert "Traceback" not in out + err
 
@@ -182,7 +184,7 @@ def test_a_deck_name_with_problems_says_so_and_file_problems_do_not_crowd_argume
     code, _, err = run(capsys, "session", "--deck", "broken")
     assert code == 2
     assert err == (f"herenow: the deck 'broken' has problems and is left out: {decks}/broken.toml:5: cues[1].phase: "
-                   "Input should be 'opening', 'middle', 'closing' or 'any'\n")
+                   "should be opening, middle, closing or any\n")
     code, _, err = run(capsys, "session", "--minutes", "0")
     assert (code, err) == (2, "herenow: --minutes takes a length from 1 to 600\n")
 

@@ -225,3 +225,31 @@ def test_closing_the_terminal_window_keeps_every_key(terminal: Terminal, herenow
         time.sleep(0.05)
     assert not Path(f"/proc/{pid}").exists()  # gone, not hanging on a terminal that is no longer there
     assert _kept(herenow_home) == typed
+
+
+def test_on_a_16_colour_terminal_the_bar_drains_in_characters(terminal: Terminal) -> None:
+    """TERM=linux: the filled and empty parts of the bar are different characters, not only different colours."""
+    terminal.start(f"env TERM=linux COLORTERM= {HERENOW} session --deck frame --minutes 2")
+    terminal.wait_for("space next")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:  # a 2-minute session drains a cell every ~1.6 s at 76 columns
+        bar = next((line.strip() for line in terminal.screen().splitlines() if "░" in line), "")
+        if "█" in bar:
+            break
+        time.sleep(0.2)
+    filled, empty = bar.count("█"), bar.count("░")
+    assert filled > 0 and empty > 0 and set(bar) == {"█", "░"}, bar
+    assert bar.startswith("█") and bar.endswith("░")  # full on the left, drained on the right
+
+
+def test_the_terminal_title_comes_back_after_quitting(terminal: Terminal) -> None:
+    terminal.start(f"sh -c \"printf '\\033]2;my shell title\\007'; {HERENOW}; echo EXITED; sleep 30\"")
+    terminal.wait_for("Start a")
+
+    def title() -> str:
+        return terminal.tmux("display-message", "-p", "-t", terminal.name, "#{pane_title}").strip()
+
+    assert title() == "herenow"  # while it runs: never a cue, a time, a client
+    terminal.keys("q")
+    terminal.wait_for("EXITED")
+    assert title() == "my shell title"

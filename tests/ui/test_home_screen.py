@@ -41,9 +41,12 @@ async def test_a_session_left_behind_is_offered_for_reflection(clock) -> None:
         await pilot.press("left", "enter")
     app = HerenowApp(AppContext.load(now=clock, seed=1))
     async with app.run_test(size=(80, 24)) as pilot:
-        assert options(app)[0] == "Reflect on the 20-minute session from Wed 18 Nov, 11:06"
+        # Start stays at the top; the waiting session comes right after the three lengths.
+        assert options(app)[:4] == ["Start a 50-minute session", "Start a 45-minute session",
+                                    "Start a 60-minute session",
+                                    "Reflect on the 20-minute session from Wed 18 Nov, 11:06"]
         assert "1 session waiting for a reflection." in str(app.screen.query_one("#home-waiting").render())
-        await pilot.press("enter")
+        await pilot.press("down", "down", "down", "enter")
         await pilot.pause()
         from herenow.ui.screens.reflection import ReflectionScreen
 
@@ -103,7 +106,9 @@ async def test_a_quit_session_is_offered_again_once_its_window_is_closed(clock) 
         await pilot_a.press("left", "enter")
     window_b = HerenowApp(AppContext.load(now=clock, seed=2))
     async with window_b.run_test(size=(80, 24)):
-        assert options(window_b)[0].startswith("Reflect on the 10-minute session")
+        # Start stays at the top; the waiting session follows it.
+        assert options(window_b)[0].startswith("Start a") and any(
+            o.startswith("Reflect on the 10-minute session") for o in options(window_b))
         assert "running in another window" not in waiting_line(window_b)
 
 

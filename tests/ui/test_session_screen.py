@@ -121,7 +121,7 @@ async def test_marks_and_acted_on_land_in_the_record_with_their_times(clock, her
     async with app.run_test(size=(80, 24)) as pilot:
         await advance(pilot, clock, 23 * 60 + 10)
         await pilot.press("m")
-        assert text(app, "#status") == "moment marked at 23:10"
+        assert text(app, "#status") == "moment marked at 23:10 · u undoes"
         await advance(pilot, clock, 8 * 60 + 35)
         await pilot.press("r")
         await pilot.press("R")

@@ -67,7 +67,6 @@ def cmd_decks_show(args: argparse.Namespace) -> int:
 
 
 def cmd_decks_validate(args: argparse.Namespace) -> int:
-    from herenow.decks.model import hints
     from herenow.decks.library import text_hints, validate_files
 
     files = [Path(p) for p in args.paths]
@@ -76,12 +75,13 @@ def cmd_decks_validate(args: argparse.Namespace) -> int:
     decks, found = validate_files([p for p in files if p.exists()])
     problems += found
     report(problems, sys.stdout)
-    by_name = {p.stem: p for p in files}
-    for deck in decks:
-        source = by_name.get(deck.name)
-        for hint in hints(deck, str(source) if source else deck.name):
-            print(printable(f"hint: {hint}"))
-    for hint in text_hints([p for p in files if p.exists()]):
+    from herenow.decks.checks import check_deck_file
+
+    for path in files:  # hints (advice, not errors) for every readable file, valid or not, with their lines
+        if path.is_file():
+            for hint in check_deck_file(path)[2]:
+                print(printable(f"hint: {hint}"))
+    for hint in text_hints([p for p in files if p.exists()]):  # the same cue text as another deck's
         print(printable(f"hint: {hint}"))
     if problems:
         print(f"{len(problems)} problem(s) found.", file=sys.stderr)
@@ -98,6 +98,9 @@ def cmd_decks_new(args: argparse.Namespace) -> int:
     if not is_name(args.name):
         raise UserError(f"{args.name!r} is not a valid deck name: use lowercase letters, digits and hyphens")
     library = load_library()
+    shadowed = library.get(args.name)
+    if shadowed is not None and shadowed.origin == "built-in":
+        _confirm_shadowing(args, shadowed.deck.title)
     if args.from_name:
         item = library.get(args.from_name)
         if item is None:
@@ -124,6 +127,21 @@ def cmd_decks_new(args: argparse.Namespace) -> int:
     print(printable(f"Created {path}"))
     print("Edit it in any editor; check it with: herenow decks validate " + str(path))
     return 0
+
+
+def _confirm_shadowing(args: argparse.Namespace, title: str) -> None:
+    """A deck of yours named like a built-in one is used in its place: say so, and ask (or need --force)."""
+    from herenow.cli.reflections import _ask, _interactive
+
+    what = (f"{args.name!r} is the name of the built-in deck {title!r}: yours would be used in its place "
+            "in every session and in the workshop")
+    if args.force:
+        print(f"Note: {what}.", file=sys.stderr)
+        return
+    if not _interactive():
+        raise UserError(f"{what}. Choose another name, or add --force to create it anyway")
+    if not _ask(f"{what}. Create it anyway? [y/N]"):
+        raise UserError("nothing created")
 
 
 def cmd_decks_schema(args: argparse.Namespace) -> int:
@@ -174,6 +192,9 @@ def cmd_app(args: argparse.Namespace) -> int:
     return run_app(args)
 
 
+LISTS_ALONE = ("decks", "themes", "reflections")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="herenow",
@@ -201,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--theme", help="theme to use (remembered)")
     review.set_defaults(func=cmd_app, screen="review")
 
-    decks = sub.add_parser("decks", help="list, show, validate and create cue decks")
+    decks = sub.add_parser("decks", help="list (the default), show, validate and create cue decks")
     decks_sub = decks.add_subparsers(dest="decks_command", metavar="ACTION", required=True)
     p = decks_sub.add_parser("list", help="all decks, built-in and your own")
     p.set_defaults(func=cmd_decks_list)
@@ -215,6 +236,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = decks_sub.add_parser("new", help="create a deck in your decks folder, ready to edit")
     p.add_argument("name")
     p.add_argument("--from", dest="from_name", metavar="EXISTING", help="copy this deck")
+    p.add_argument("--force", action="store_true",
+                   help="create it even if a built-in deck has this name (needed when there is no terminal)")
     p.set_defaults(func=cmd_decks_new)
     p = decks_sub.add_parser("schema", help="print the JSON Schema of the deck format (for editors)")
     p.set_defaults(func=cmd_decks_schema)
@@ -223,7 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", help="theme to use (remembered)")
     p.set_defaults(func=cmd_app, screen="workshop")
 
-    themes = sub.add_parser("themes", help="list themes")
+    themes = sub.add_parser("themes", help="list themes (the default)")
     themes_sub = themes.add_subparsers(dest="themes_command", metavar="ACTION", required=True)
     p = themes_sub.add_parser("list", help="built-in and your own themes")
     p.set_defaults(func=cmd_themes_list)
@@ -250,6 +273,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # herenow uses no pydantic plugins; not scanning for them saves ~20 ms of start-up.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if len(argv) == 1 and argv[0] in LISTS_ALONE:  # `herenow decks` alone lists, like `herenow decks list`
+        argv.append("list")
     args = parser.parse_args(argv)
     try:
         if args.func is not cmd_decks_schema:

@@ -21,7 +21,7 @@ TOP_LEVEL = (
 )
 KEY_ACTIONS = (
     "next_cue", "previous_cue", "toggle_detail", "acted_on", "mark", "mark_rupture", "mark_repair",
-    "mark_here_and_now", "blank", "pause", "end", "quit",
+    "mark_here_and_now", "undo", "blank", "pause", "end", "quit",
 )
 SETTABLE = TOP_LEVEL + tuple(f"keys.{action}" for action in KEY_ACTIONS)
 
@@ -110,7 +110,12 @@ def cmd_config_set(args: argparse.Namespace) -> int:
 def cmd_config_show(args: argparse.Namespace) -> int:
     from herenow.config import config_to_toml, load_config
 
+    from herenow.decks.checks import missing_config_decks
+    from herenow.decks.library import load_library
+    from herenow.store.paths import locations
+
     config, problems = load_config()
+    problems += missing_config_decks(config, load_library(), str(locations().config_file))
     print(config_to_toml(config), end="")
     return 1 if report(problems) else 0
 

@@ -198,7 +198,7 @@ def _positive(value: str) -> int:
 
 
 def add_reflection_commands(subparsers) -> None:
-    reflections = subparsers.add_parser("reflections", help="list, show, export and delete reflections")
+    reflections = subparsers.add_parser("reflections", help="list (the default), show, export and delete reflections")
     sub = reflections.add_subparsers(dest="reflections_command", metavar="ACTION", required=True)
 
     p = sub.add_parser("list", help="reflections as a table, newest first")

@@ -442,7 +442,9 @@ def _read_deck_file(source: Path) -> Deck:
     deck, problems = parse_deck(source)
     if deck is None:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise WorkshopError(f"{problems[0]}{more}")
+        error = WorkshopError(f"{problems[0]}{more}")
+        error.problems = problems  # all of them, for the workshop's full list
+        raise error
     return deck
 
 

@@ -11,7 +11,7 @@ from typing import Literal
 
 from herenow.decks.model import Deck, deck_to_toml, normalised
 from herenow.names import is_name
-from herenow.problems import Problem, line_index, load_model, locate
+from herenow.problems import Problem, line_index, locate
 from herenow.store import paths
 
 Origin = Literal["built-in", "user", "file"]
@@ -39,8 +39,11 @@ class DeckLibrary:
 
 
 def parse_deck(path: Path) -> tuple[Deck | None, list[Problem]]:
-    """Read and validate one deck file. Never raises for a user's mistake."""
-    return load_model(path, Deck)
+    """Read and validate one deck file: every problem at once, in plain words. Never raises for a user's mistake."""
+    from herenow.decks.checks import check_deck_file
+
+    deck, problems, _hints = check_deck_file(path)
+    return deck, problems
 
 
 def _scan(folder: Path, origin: Origin) -> tuple[list[LoadedDeck], list[Problem]]:

@@ -64,6 +64,10 @@ class SessionRecord(BaseModel):
     moments: list[Moment] = Field(default_factory=list)
     pauses: list[Pause] = Field(default_factory=list)
     first_session: bool = Field(default=False, description="A first session with this client.")
+    # Waiting for a reflection, but "not now": kept, listed only with all the waiting sessions (herenow.waiting).
+    set_aside: bool = False
+    # Dismissed for good, without a reflection: kept in sessions/dismissed/, never offered again.
+    dismissed: AwareDatetime | None = None
 
     @property
     def length_minutes(self) -> int:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["HerenowApp", "SessionOptions", "keymap"]
 
 TITLE = "herenow"
+PUSH_TITLE, POP_TITLE = "\x1b[22;0t", "\x1b[23;0t"  # xterm window operations: save / restore the title
 
 
 def _blank_screen():
@@ -41,6 +42,10 @@ class HerenowApp(App[int]):
     def __init__(self, ctx: AppContext, *, start: str = "home", session: SessionOptions | None = None,
                  theme: str | None = None, deck: str | None = None) -> None:
         super().__init__()
+        from herenow.ui.colour import honour_no_color
+
+        honour_no_color(self)  # NO_COLOR: no colour at all; 16 colours: characters carry what colour cannot
+        self.title_pushed = False
         self.ctx = ctx
         self.start = start
         self.start_deck = deck  # start="workshop": open this deck straight away
@@ -67,7 +72,18 @@ class HerenowApp(App[int]):
         return variable_defaults(foreground=foreground, background=background, primary=theme.primary,
                                  accent=theme.accent, panel=theme.panel, surface=theme.surface)
 
+    def on_resize(self, event) -> None:
+        self._fit_classes()
+
+    def _fit_classes(self) -> None:
+        """Classes the stylesheet reflows by: -medium (under 72 columns), -narrow (under 60), -short (16 lines)."""
+        width, height = self.size
+        self.set_class(width < 72, "-medium")
+        self.set_class(width < 60, "-narrow")
+        self.set_class(height < 16, "-short")
+
     def on_mount(self) -> None:
+        self._fit_classes()
         self._remember_theme = True
         self._neutral_window_title()
         if not self.is_headless:
@@ -128,7 +144,10 @@ class HerenowApp(App[int]):
         """The terminal's title bar shows only "herenow": never a cue, a time or anything about a client."""
         driver = self._driver
         if driver is not None and not self.is_headless:
-            driver.write(f"\x1b]2;{TITLE}\x07")
+            # Push the terminal's own title first (xterm's title stack, which tmux and most terminals keep), so
+            # restore_window_title() gives it back on exit.
+            driver.write(f"{PUSH_TITLE}\x1b]2;{TITLE}\x07")
+            self.title_pushed = True
 
     def watch_theme(self, theme: str) -> None:
         """Textual does not remember the theme: we do, in config.toml."""
@@ -228,6 +247,20 @@ class HerenowApp(App[int]):
         from herenow.ui.screens.trends import TrendsScreen
 
         self.push_screen(TrendsScreen(query, words))
+
+
+def restore_window_title(app: HerenowApp) -> None:
+    """After the app has left the terminal: the title it had before herenow started comes back."""
+    import sys
+
+    if app.title_pushed:
+        stream = sys.__stdout__
+        if stream is not None:
+            try:
+                stream.write(POP_TITLE)
+                stream.flush()
+            except (OSError, ValueError):
+                pass
 
 
 def _say_at_home(home, message: str) -> None:

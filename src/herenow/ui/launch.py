@@ -8,7 +8,17 @@ import sys
 from herenow.errors import UserError
 
 
+DUMB_TERMINAL = ("needs a terminal that can draw a full screen (TERM is {term!r} here); try a terminal window. "
+                 "The reflections, decks and config commands work anywhere.")
+
+
 def run_app(args: argparse.Namespace) -> int:
+    import os
+
+    term = os.environ.get("TERM", "")
+    if term in ("dumb", "unknown"):
+        # No cursor movement, no colour: a full-screen app would be a stream of escape codes. One line, exit 2.
+        raise UserError(DUMB_TERMINAL.format(term=term))
     from herenow.clock import session_until
     from herenow.context import AppContext
     from herenow.themes import offered_themes
@@ -52,7 +62,12 @@ def run_app(args: argparse.Namespace) -> int:
         raise UserError(_missing_deck(ctx, deck_name))
     app = HerenowApp(ctx, start=args.screen, session=options, theme=theme, deck=deck_name)
     # --compact runs inline: a few lines under the prompt, for people without a second screen.
-    app.run(inline=options.compact and args.screen == "session")
+    try:
+        app.run(inline=options.compact and args.screen == "session")
+    finally:
+        from herenow.ui.app import restore_window_title
+
+        restore_window_title(app)
     return app.return_code or 0
 
 

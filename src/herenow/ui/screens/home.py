@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, OptionList, SelectionList, Static
+from textual.widgets import Footer, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from herenow.store.records import SessionRecord
+from herenow.ui.widgets.tick_list import TickBox, TickList
+from herenow.ui.widgets.waiting import waiting_rows
 
 
 class HomeScreen(Screen[None]):
@@ -20,6 +24,9 @@ class HomeScreen(Screen[None]):
         Binding("f", "first", "first session", show=False),
         Binding("t", "theme", "theme"),
         Binding("q", "quit", "quit"),
+        Binding("n", "not_now", "not now"),
+        Binding("x", "dismiss", "dismiss"),
+        Binding("v", "see_all", "all waiting", show=False),
     ]
 
     def __init__(self) -> None:
@@ -27,15 +34,16 @@ class HomeScreen(Screen[None]):
         self._pending: list[SessionRecord] = []
         self._drafts: list = []
         self._in_other_windows: list[SessionRecord] = []
+        self._show_all = False  # v: every waiting session, set-aside ones too, instead of the newest few
 
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
             yield Static("herenow", id="home-title")
             yield Static("", id="home-waiting", markup=False)
             yield OptionList(id="home-actions")
-            yield Checkbox("First session with this client", id="home-first", compact=True)
+            yield TickBox("First session with this client", id="home-first", compact=True)
             yield Static("Decks for the next session", id="decks-label")
-            yield SelectionList[str](id="home-decks")
+            yield TickList(id="home-decks")
             yield Static("", id="home-problems", markup=False)
         yield Footer()
 
@@ -63,17 +71,14 @@ class HomeScreen(Screen[None]):
         presets = ctx.config.presets or [ctx.config.session_minutes]
         actions = self.query_one("#home-actions", OptionList)
         actions.clear_options()
-        for draft in self._drafts:
-            actions.add_option(Option(f"Finish the reflection draft from {draft.session.started:%a %d %b, %H:%M}",
-                                      id=f"draft:{draft.id}"))
-        for record in self._pending:
-            actions.add_option(Option(f"Reflect on the {record.length_minutes}-minute session from "
-                                      f"{record.started:%a %d %b, %H:%M}", id=f"record:{record.id}"))
+        # Start stays at the top, however many sessions wait; then the few most recent waiting ones.
         default = ctx.config.session_minutes
         actions.add_option(Option(f"Start a {default}-minute session", id=f"start:{default}"))
         for minutes in presets:
             if minutes != default:
                 actions.add_option(Option(f"Start a {minutes}-minute session", id=f"start:{minutes}"))
+        for option in waiting_rows(self._drafts, self._pending, show_all=self._show_all):
+            actions.add_option(option)
         actions.add_option(Option("Past reflections", id="review"))
         actions.add_option(Option("Decks: browse and edit", id="workshop"))
         actions.add_option(Option("Choose a theme", id="theme"))
@@ -82,16 +87,24 @@ class HomeScreen(Screen[None]):
         self.query_one("#home-waiting", Static).update(
             " ".join(t for t in (message, self._waiting_text()) if t) or
             "A cue card and a calm timer for the session; a short reflection after.")
-        problems = [str(p) for p in ctx.problems + waiting.problems]
+        from herenow.decks.checks import missing_config_decks
+        from herenow.store.paths import locations
+
+        missing = missing_config_decks(ctx.config, ctx.decks, str(locations().config_file))
+        problems = [str(p) for p in ctx.problems + missing + waiting.problems]
         box = self.query_one("#home-problems", Static)
         box.update("\n".join(problems[:5]) + (f"\n(and {len(problems) - 5} more)" if len(problems) > 5 else ""))
         box.display = bool(problems)
         actions.highlighted = 0
 
     def _waiting_text(self) -> str:
-        waiting = len(self._drafts) + len(self._pending)
+        aside = sum(1 for r in self._pending if r.set_aside)
+        waiting = len(self._drafts) + len(self._pending) - aside
         parts = [f"{waiting} session{'s' if waiting != 1 else ''} waiting for a reflection."] if waiting else []
-        parts += [f"The session from {r.started:%a %d %b, %H:%M} is running in another window." for r in self._in_other_windows]
+        if aside:
+            parts.append(f"({aside} set aside)")
+        parts += [f"The session from {r.started:%a %d %b, %H:%M} is running in another window."
+                  for r in self._in_other_windows]
         return " ".join(parts)
 
     def show_message(self, text: str) -> None:
@@ -104,7 +117,10 @@ class HomeScreen(Screen[None]):
         self.refresh_state()
 
     def chosen_decks(self) -> list[str]:
-        return list(self.query_one("#home-decks", SelectionList).selected)
+        box = self.query_one("#home-decks", SelectionList)
+        selected = set(box.selected)
+        return [str(box.get_option_at_index(i).value) for i in range(box.option_count)
+                if box.get_option_at_index(i).value in selected]  # in the order shown
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -118,6 +134,8 @@ class HomeScreen(Screen[None]):
         elif kind == "draft":
             draft = next(d for d in self._drafts if d.id == value)
             self.app.reflect_on(draft.session, draft=draft, replace=False)
+        elif kind == "more":
+            self.action_see_all()
         elif kind == "review":
             self.action_review()
         elif kind == "theme":
@@ -130,14 +148,29 @@ class HomeScreen(Screen[None]):
     def _start(self, planned_seconds: float | None = None) -> None:
         from herenow.ui.options import SessionOptions
 
-        self.app.start_session(SessionOptions(deck_names=self.chosen_decks() or None,
-                                              planned_seconds=planned_seconds,
-                                              first_session=self.query_one("#home-first", Checkbox).value))
+        chosen = self.chosen_decks()
+        if not chosen and self.query_one("#home-decks", SelectionList).option_count:
+            self.show_message("No deck is ticked; tick one or more below for the session.")  # no silent fallback
+            return
+        self._remember_decks(chosen)
+        self.app.start_session(SessionOptions(deck_names=chosen or None, planned_seconds=planned_seconds,
+                                              first_session=self.query_one("#home-first", TickBox).value))
 
     def action_first(self) -> None:
         """f: tick or untick "First session with this client" (consent and "how this works" cues)."""
-        box = self.query_one("#home-first", Checkbox)
+        box = self.query_one("#home-first", TickBox)
         box.value = not box.value
+
+    def _remember_decks(self, chosen: list[str]) -> None:
+        """The ticked decks are the next session's too, kept in config.toml the way the theme is."""
+        from herenow.config import save_setting
+
+        config = self.app.ctx.config
+        if chosen and chosen != config.decks:
+            config.decks = list(chosen)
+            problem = save_setting("decks", list(chosen))
+            if problem is not None:
+                self.app.notify(str(problem), title="Decks not remembered", severity="warning")
 
     def action_start(self) -> None:
         self._start(self.app.ctx.config.session_minutes * 60)
@@ -160,6 +193,84 @@ class HomeScreen(Screen[None]):
             count = len(item.deck.cues)
             label = f"{item.deck.title}  ({count} cue{'s' if count != 1 else ''}{', mine' if item.origin == 'user' else ''})"
             box.add_option((label, name, name in chosen or (name not in known and name in ctx.config.decks)))
+
+    # ---------------------------------------------------------------- waiting sessions (herenow.waiting)
+    def _highlighted_waiting(self) -> tuple[str, str]:
+        option = self.query_one("#home-actions", OptionList).highlighted_option
+        kind, _, value = (option.id or "").partition(":") if option is not None else ("", "", "")
+        return kind, value
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """n and x are offered (in the footer too) only on a waiting session's row."""
+        if action in ("not_now", "dismiss"):
+            return self._highlighted_waiting()[0] in ("record", "draft")
+        return True
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.refresh_bindings()
+
+    def _record(self, record_id: str) -> SessionRecord | None:
+        return next((r for r in self._pending if r.id == record_id), None)
+
+    def action_not_now(self) -> None:
+        """n: set a waiting session aside (kept, listed with all of them), or bring a set-aside one back."""
+        from herenow.waiting import set_aside
+
+        kind, value = self._highlighted_waiting()
+        if kind == "draft":
+            self.show_message("A draft keeps what you wrote: open it to finish it, or to discard it.")
+            self.refresh_state()
+            return
+        record = self._record(value)
+        if record is None:
+            return
+        try:
+            set_aside(self.app.ctx.records, record, not record.set_aside)
+        except OSError as exc:
+            self.show_message(f"Could not set it aside: {exc.strerror or exc}")
+            return
+        self.show_message("Set aside; v lists it with all the waiting sessions." if record.set_aside
+                          else "Back among the waiting sessions.")
+        self.refresh_state()
+
+    def action_dismiss(self) -> None:
+        """x: dismiss a waiting session for good (asks first). No reflection is written; its record is kept."""
+        from herenow.ui.dialogs import confirm
+        from herenow.waiting import dismiss
+
+        kind, value = self._highlighted_waiting()
+        if kind == "draft":
+            self.show_message("A draft keeps what you wrote: open it to finish it, or to discard it.")
+            self.refresh_state()
+            return
+        record = self._record(value)
+        if record is None:
+            return
+
+        def answer(choice: str | None) -> None:
+            if choice != "yes":
+                return
+            try:
+                dismiss(self.app.ctx.records, record, dt.datetime.fromtimestamp(self.app.ctx.now()).astimezone())
+            except OSError as exc:
+                self.show_message(f"Could not dismiss it: {exc.strerror or exc}")
+                return
+            # After the home screen's own refresh on coming back from the question, so the message stays.
+            self.call_after_refresh(self._say, "Dismissed; its record is kept in the sessions folder, under dismissed.")
+
+        self.app.push_screen(confirm(
+            f"Dismiss the {record.length_minutes}-minute session from {record.started:%a %d %b, %H:%M} for good?\n"
+            "No reflection is written for it, and it is not offered again. Its record is kept.",
+            "Dismiss", "Keep it"), answer)
+
+    def _say(self, message: str) -> None:
+        self.show_message(message)
+        self.refresh_state()
+
+    def action_see_all(self) -> None:
+        """v: every waiting session (set-aside ones too), or back to the newest few."""
+        self._show_all = not self._show_all
+        self.refresh_state()
 
     def action_theme(self) -> None:
         self.app.search_themes()

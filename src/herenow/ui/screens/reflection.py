@@ -32,12 +32,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.suggester import Suggester
 from textual.timer import Timer
-from textual.widgets import Button, Checkbox, Footer, Input, RadioButton, RadioSet, Static, TextArea
+from textual.widgets import Button, Checkbox, Footer, Input, RadioSet, Static, TextArea
 
 from herenow.reflecting import ReflectionDraft
 from herenow.store.records import SessionRecord, at_text
 from herenow.store.reflections import RATING_NOTE, RATINGS, Answer, OfferedPrompt, Reflection
 from herenow.ui.widgets.rating import Rating
+from herenow.ui.widgets.tick_list import ChoiceButton, TickBox
 
 
 class TagSuggester(Suggester):
@@ -146,14 +147,14 @@ class ReflectionScreen(Screen[None]):
                           disabled=not self.model.has_more_prompts)
             more.can_focus = False  # tab goes from the last prompt straight on; ctrl+o or a click adds more
             yield more
-            yield Checkbox("Take to supervision", value=bool(draft and draft.supervision), id="supervision",
+            yield TickBox("Take to supervision", value=bool(draft and draft.supervision), id="supervision",
                            compact=True)
             invited = draft.invited_feedback if draft is not None else None
             with Horizontal(id="feedback-row"):
                 yield Static("Did I invite the client's feedback today?", id="feedback-label", markup=False)
                 with RadioSet(id="feedback", compact=True):
-                    yield RadioButton("yes", value=invited is True, id="feedback-yes", compact=True)
-                    yield RadioButton("no", value=invited is False, id="feedback-no", compact=True)
+                    yield ChoiceButton("yes", value=invited is True, id="feedback-yes", compact=True)
+                    yield ChoiceButton("no", value=invited is False, id="feedback-no", compact=True)
             yield Static(f"Ratings: {RATING_NOTE}", id="ratings-note", classes="label muted",
                          markup=False)
             ratings = draft.ratings if draft is not None else {}
@@ -321,8 +322,10 @@ class ReflectionScreen(Screen[None]):
             note = f"Note: {error}. Your text is still here."
             self.set_status(f"{model.warning}\n{note}" if model.warned is not None else note, warn=True)
         elif (self.query_one("#refl-status", Static).has_class("warn") and not model.draft_problem
-              and model.warned is None):
-            self.set_status("")  # a draft that could not be kept before is kept now; the privacy warning stays
+              and model.warned is None and model.score_error is None):
+            # A draft that could not be kept before is kept now; the privacy warning, and the line about a
+            # client's score that cannot be read, stay until their text changes.
+            self.set_status("")
 
     def flush(self) -> None:
         """The app is being closed from outside (SIGHUP, SIGTERM): write the draft now, synchronously."""

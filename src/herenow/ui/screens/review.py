@@ -333,7 +333,9 @@ class ReviewScreen(Screen[None]):
     def _export_to(self, answer: str | None) -> None:
         if answer is None:
             return
-        target = Path(answer).expanduser()
+        from herenow.ui.export_place import export_place
+
+        target = export_place(answer)  # a bare file name goes to the exports folder, not the current one
         if target.is_dir():
             self.say(f"{target} is a folder; give a file name.")
             return

@@ -13,7 +13,7 @@ from textual.widgets import Footer
 
 from herenow.clock import Reading, format_duration
 from herenow.decks.model import Deck
-from herenow.store.records import at_text
+from herenow.store.records import CueEvent, at_text
 from herenow.scheduler import DealtCue
 from herenow.live import LiveSession
 from herenow.ui.widgets.session_widgets import CueCard, DrainBar, QuietStatic
@@ -37,6 +37,7 @@ class SessionScreen(Screen[None]):
         _b("r", "mark_rupture", "rupture", show=False),
         _b("R", "mark_repair", "repair", show=False),
         _b("h", "mark_here_and_now", "here-now", show=False),
+        _b("u", "undo", "undo", show=False),
         _b("b", "blank", "blank"),
         _b("p", "pause", "pause"),
         _b("e", "end", "end"),
@@ -182,7 +183,19 @@ class SessionScreen(Screen[None]):
     def _mark(self, kind: str) -> None:
         assert self.live is not None
         moment = self.live.mark(kind)
-        self._set_status(f"{MOMENT_LABELS.get(kind, kind)} marked at {at_text(moment.at)}")
+        undo_key = self.app.ctx.config.keys.undo.split(",")[0].strip()
+        self._set_status(f"{MOMENT_LABELS.get(kind, kind)} marked at {at_text(moment.at)} · {undo_key} undoes")
+
+    def action_undo(self) -> None:
+        """u: the last mark or acted-on tally is taken back, said quietly on the status line."""
+        assert self.live is not None
+        undone = self.live.undo()
+        if undone is None:
+            self._set_status("nothing to undo")
+        elif isinstance(undone, CueEvent):
+            self._set_status(f"undid: acted on at {at_text(undone.at)}")
+        else:
+            self._set_status(f"undid: {MOMENT_LABELS.get(undone.kind, undone.kind)} mark at {at_text(undone.at)}")
 
     def action_mark(self) -> None:
         self._mark("moment")

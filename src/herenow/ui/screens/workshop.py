@@ -48,6 +48,7 @@ class WorkshopScreen(Screen[None]):
         Binding("i", "import_deck", "import"),
         Binding("x", "export_deck", "export"),
         Binding("escape,q", "back", "back"),
+        Binding("v", "show_problems", "all problems", show=False),
     ]
 
     def __init__(self, deck: str | None = None) -> None:
@@ -103,7 +104,8 @@ class WorkshopScreen(Screen[None]):
         self._show_about()
         problems = [str(p) for p in ctx.decks.problems]
         box = self.query_one("#ws-problems", Static)
-        box.update("\n".join(problems[:3]) + (f"\n(and {len(problems) - 3} more)" if len(problems) > 3 else ""))
+        box.update("\n".join(problems[:3]) + (f"\n(and {len(problems) - 3} more: v shows them all)"
+                                              if len(problems) > 3 else ""))
         box.display = bool(problems)
 
     @staticmethod
@@ -208,7 +210,13 @@ class WorkshopScreen(Screen[None]):
         try:
             result = import_deck(source, overwrite=overwrite)
         except WorkshopError as exc:
-            self.say(f"Not imported: {exc}", problem=True)
+            found = [str(p) for p in getattr(exc, "problems", [])]
+            self._import_problems = (source, found)
+            if len(found) > 1:  # every problem at once, not one per attempt
+                self.say(f"Not imported: {found[0]} (and {len(found) - 1} more: v shows them all)", problem=True)
+                self.action_show_problems()
+            else:
+                self.say(f"Not imported: {exc}", problem=True)
             return
         if result.status == "exists":
             def answer(choice: str | None) -> None:
@@ -218,20 +226,35 @@ class WorkshopScreen(Screen[None]):
             self.app.push_screen(confirm(f"{result.message}\nReplace it with the one from {source.name}?",
                                          "Replace", "Keep mine"), answer)
             return
+        self._import_problems = (None, [])
         self.refresh_list(select=result.deck.name)
         self.say(result.message)
+
+    def action_show_problems(self) -> None:
+        """v: the full list behind "(and 3 more)": the last import's problems, else those of the decks folder."""
+        from herenow.ui.problem_list import ProblemList
+
+        source, found = getattr(self, "_import_problems", (None, []))
+        if len(found) > 1:
+            self.app.push_screen(ProblemList(f"{source.name} was not imported: {len(found)} problems", found))
+            return
+        problems = [str(p) for p in self.app.ctx.decks.problems]
+        if problems:
+            self.app.push_screen(ProblemList(f"Problems with deck files: {len(problems)}", problems))
 
     def action_export_deck(self) -> None:
         item = self._selected()
         if item is None:
             return
 
+        from herenow.ui.export_place import export_place, suggested
+
         def chosen(text: str | None) -> None:
             if text:
-                self._export(item, Path(text))
+                self._export(item, export_place(text))  # a bare name goes to the exports folder
 
         self.app.push_screen(PathPrompt(f"Export “{item.deck.title}” to a file or a folder:",
-                                        value=f"{item.deck.name}.toml"), chosen)
+                                        value=suggested(f"{item.deck.name}.toml")), chosen)
 
     def _export(self, item: LoadedDeck, destination: Path, overwrite: bool = False) -> None:
         try:

@@ -64,9 +64,13 @@ class DrainBar(Widget):
         self.set_fraction(self.fraction)
 
     def render(self) -> Text:
+        from herenow.ui.colour import few_colours
+
         width = self.size.width
         filled = round(self.fraction * width)
+        # With 16 colours or none, the two shades may look alike: the characters differ instead.
+        fill_char, empty_char = ("█", "░") if few_colours(self.app) else ("━", "━")
         text = Text(no_wrap=True, overflow="crop")
-        text.append("━" * filled, self.get_component_rich_style("drainbar--fill"))
-        text.append("━" * (width - filled), self.get_component_rich_style("drainbar--empty"))
+        text.append(fill_char * filled, self.get_component_rich_style("drainbar--fill"))
+        text.append(empty_char * (width - filled), self.get_component_rich_style("drainbar--empty"))
         return text
