@@ -26,17 +26,17 @@ def installed(tmp_path_factory) -> Path:
         pytest.fail(f"building the wheel failed:\n{build.stderr[-2000:]}")
     wheel = next((work / "dist").glob("herenow-*.whl"))
     target = work / "site"
-    # --prefix, not --target: wheel data (share/...) lands under the prefix as it does for pipx and uv.
+    # --target, never --prefix: pip uninstalls the running environment's herenow before a --prefix install,
+    # which would pull the package out from under every later test. --target keeps the wheel's data (share/...)
+    # beside the package, as pipx and uv lay it out under their environments.
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-warn-script-location",
-                    "--prefix", str(work / "prefix"), str(wheel)], check=True, capture_output=True)
-    site = next((work / "prefix").glob("lib/python3*/site-packages"))
-    site.rename(target)
+                    "--target", str(target), str(wheel)], check=True, capture_output=True)
     shutil.rmtree(copy)  # nothing may come from the source copy
     return target
 
 
 def test_wheel_installs_completions_and_a_man_page(installed: Path) -> None:
-    share = installed.parent / "prefix" / "share"
+    share = installed / "share"
     bash = share / "bash-completion" / "completions" / "herenow"
     zsh = share / "zsh" / "site-functions" / "_herenow"
     man = share / "man" / "man1" / "herenow.1"
