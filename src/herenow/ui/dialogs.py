@@ -72,8 +72,9 @@ class PathPrompt(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "cancel", show=False)]
 
     def __init__(self, question: str, value: str = "", placeholder: str = "",
-                 note: str = "enter to go ahead · escape to cancel") -> None:
+                 note: str = "enter to go ahead · escape to cancel", *, allow_empty: bool = False) -> None:
         super().__init__()
+        self.allow_empty = allow_empty  # enter on an empty field answers "" (escape is still None)
         self.question = question
         self.value = value
         self.placeholder = placeholder
@@ -90,7 +91,7 @@ class PathPrompt(ModalScreen[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.dismiss(event.value.strip() or None)
+        self.dismiss(event.value.strip() or ("" if self.allow_empty else None))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
