@@ -6,7 +6,7 @@ An invalid value is reported naming the key, and that key falls back to its defa
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -53,6 +53,10 @@ class Config(BaseModel):
     client_code: bool = Field(default=False, description="Offer an optional client code (a pseudonym) field.")
     client_voice: bool = Field(default=False, description="Offer optional fields for the client's own words about "
                                "the session and their own session score, on the scale they use.")
+    protect_offer: Literal["ask", "later", "never"] = Field(
+        default="ask", description="The home screen's one-line offer to protect reflections with a passphrase.")
+    retention_years: float = Field(default=0, ge=0, le=100, allow_inf_nan=False,
+                                   description="Remind me of reflections older than this (0: off).")
     keys: Keys = Field(default_factory=Keys)
 
     @field_validator("presets", "warnings")

@@ -99,12 +99,15 @@ def value_problems(name: str, text: str, bad: list[tuple[tuple[Any, ...], str]])
     return [Problem(name, why, line=locate(index, loc), field=field_name(loc) or None) for loc, why in bad]
 
 
-def load_model(path: Path, model: Any) -> tuple[Any | None, list[Problem]]:
-    """Read ``path`` and validate it as the pydantic ``model``: (instance or None, problems). Never raises."""
-    from herenow.store.files import MAX_FILE_BYTES, Unreadable, read_bytes_safely
+def load_model(path: Path, model: Any, *, identity: Any = None) -> tuple[Any | None, list[Problem]]:
+    """Read ``path`` and validate it as the pydantic ``model``: (instance or None, problems). Never raises.
+
+    A sealed file (``*.age``, issue 10) is opened with ``identity`` (default: the one unlocked in this process);
+    locked, damaged or sealed to another key is one problem naming the file."""
+    from herenow.store.files import MAX_FILE_BYTES, Unreadable, read_content
 
     try:
-        raw = read_bytes_safely(path, MAX_FILE_BYTES)
+        raw = read_content(path, identity, MAX_FILE_BYTES)
     except Unreadable as exc:
         return None, [Problem(str(path), str(exc))]
     return model_from_bytes(str(path), raw, model)

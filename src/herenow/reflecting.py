@@ -21,6 +21,8 @@ Nothing the therapist wrote is replaced or dropped without their say:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -324,6 +326,8 @@ class Waiting:
     records: list[SessionRecord] = field(default_factory=list)
     running: list[SessionRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Sealed drafts and records while locked (issue 10): ids from their file names, content not read.
+    locked: list[str] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -337,6 +341,12 @@ def find_waiting(records: SessionStore, drafts: DraftStore, store: ReflectionSto
     pending, record_problems = records.pending()
     found, draft_problems = drafts.pending()
     waiting = Waiting(problems=record_problems + draft_problems)
+    from herenow.store.files import content_id
+
+    for name in sorted(set(drafts.locked_ids()) | set(records.locked_ids())):
+        record_id = content_id(Path(name))
+        if record_id not in waiting.locked and not records.in_use_elsewhere(record_id):
+            waiting.locked.append(record_id)
 
     def saved(record_id: str) -> bool:
         try:

@@ -71,7 +71,8 @@ async def test_no_color_is_honoured(clock, monkeypatch) -> None:
 
 
 def waiting_line(app: HerenowApp) -> str:
-    return str(app.screen.query_one("#home-waiting").render())
+    """The line under the title about what waits (quiet lines such as the offer to protect follow it)."""
+    return str(app.screen.query_one("#home-waiting").render()).splitlines()[0]
 
 
 async def test_a_session_running_in_another_window_is_not_offered(clock) -> None:

@@ -49,6 +49,8 @@ async def test_review_export_of_a_bare_name_goes_to_the_exports_folder(store, cl
         await pilot.pause()
         app.screen.query_one("#path").value = "supervision.md"
         await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")  # no supervisor's key: a plain file
         await settle(pilot)
         assert (herenow_home / "exports" / "supervision.md").exists()
         assert list(elsewhere.iterdir()) == []

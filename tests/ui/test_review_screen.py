@@ -290,6 +290,8 @@ async def test_export_what_is_filtered(store, clock, home, herenow_home) -> None
         assert isinstance(pilot.app.screen, PathPrompt)
         assert not (herenow_home / "exports").exists()
         await pilot.press("enter")  # the default: the exports folder inside HERENOW_HOME (portable mode)
+        await pilot.pause()
+        await pilot.press("enter")  # no supervisor's key: a plain file
         await settle(pilot)
         target = herenow_home / "exports" / "herenow-reflections-2026-11-18.md"
         assert target.exists() and mode(target) == 0o600 and mode(target.parent) == 0o700
@@ -305,15 +307,49 @@ async def test_export_what_is_filtered(store, clock, home, herenow_home) -> None
         field = pilot.app.screen.query_one("#path")
         field.value = str(home / "for-supervision.md")
         await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")
         await settle(pilot)
         assert (home / "for-supervision.md").exists()
         assert "Exported 2 reflections" in status(screen)
         await pilot.press("e", "enter")  # the default again: it exists now
         await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
         await pilot.press("escape")  # keep it
         await settle(pilot)
         assert target.read_text() == text
         assert status(screen) == "Not exported; the file is left as it was."
+
+
+async def test_export_sealed_to_a_supervisor_key(store, clock, home) -> None:
+    import pyrage
+
+    supervisor = pyrage.x25519.Identity.generate()
+    async with new_app(clock).run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        pilot.app.screen.query_one("#path").value = str(home / "for-supervision.md.age")
+        await pilot.press("enter")
+        await pilot.pause()
+        pilot.app.screen.query_one("#path").value = "age1notakey"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert status(screen) == "The key: not a valid age recipient (age1...); nothing was exported."
+        assert not (home / "for-supervision.md.age").exists()
+        await pilot.press("e")
+        await pilot.pause()
+        pilot.app.screen.query_one("#path").value = str(home / "for-supervision.md.age")
+        await pilot.press("enter")
+        await pilot.pause()
+        pilot.app.screen.query_one("#path").value = str(supervisor.to_public())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "sealed to your supervisor's key" in status(screen)
+    sealed = (home / "for-supervision.md.age").read_bytes()
+    assert b"father" not in sealed
+    assert "There was a long silence about the father." in pyrage.decrypt(sealed, [supervisor]).decode()
 
 
 def test_export_goes_to_the_home_folder_without_herenow_home(home, monkeypatch) -> None:
@@ -331,6 +367,8 @@ async def test_export_to_an_unwritable_place_says_so(store, clock, home) -> None
         await pilot.press("e")
         await pilot.pause()
         pilot.app.screen.query_one("#path").value = str(blocker / "export.md")
+        await pilot.press("enter")
+        await pilot.pause()
         await pilot.press("enter")
         await settle(pilot)
         assert "Could not write" in status(screen)

@@ -10,6 +10,7 @@ from pathlib import Path
 from herenow import __version__
 from herenow.cli.output import printable, report, say, table
 from herenow.cli.config import add_config_commands
+from herenow.cli.protect import add_passphrase_file, add_protect_command
 from herenow.errors import UserError
 from herenow.problems import Problem
 
@@ -203,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"herenow {__version__}")
     parser.add_argument("--theme", help="theme to use (remembered)")
+    add_passphrase_file(parser)
     parser.set_defaults(func=cmd_app, screen="home")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -220,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     review = sub.add_parser("review", help="browse past reflections")
     review.add_argument("--theme", help="theme to use (remembered)")
+    add_passphrase_file(review)
     review.set_defaults(func=cmd_app, screen="review")
 
     decks = sub.add_parser("decks", help="list (the default), show, validate and create cue decks")
@@ -256,6 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from herenow.cli.reflections import add_reflection_commands
     add_reflection_commands(sub)
+    add_protect_command(sub)
     return parser
 
 

@@ -17,7 +17,8 @@ from herenow.errors import UserError
 # matches the model's fields.
 TOP_LEVEL = (
     "session_minutes", "presets", "warnings", "show_seconds", "cue_interval_minutes", "opening_minutes",
-    "closing_minutes", "decks", "theme", "bell", "client_code", "client_voice",
+    "closing_minutes", "decks", "theme", "bell", "client_code", "client_voice", "protect_offer",
+    "retention_years",
 )
 KEY_ACTIONS = (
     "next_cue", "previous_cue", "toggle_detail", "acted_on", "mark", "mark_rupture", "mark_repair",

@@ -9,6 +9,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from herenow.errors import UserError
+from herenow.cli.protect import add_passphrase_file
 from herenow.cli.output import printable, report, say, table
 from herenow.text import plural, shorten
 
@@ -39,10 +40,12 @@ def query_from(args: argparse.Namespace) -> Query:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from herenow.cli.protect import unlock_for_reading
     from herenow.listing import ratings_text
     from herenow.store.indexed import IndexedStore
     from herenow.store.reflections import RATINGS
 
+    unlock_for_reading(args)
     # Light rows straight from the index: no reflection file is read or validated to print the table.
     found, problems = IndexedStore().rows(query_from(args), limit=args.limit)
     rows = [(f"{r.started:%Y-%m-%d %H:%M}", f"{r.length_minutes} min", ", ".join(r.decks), ratings_text(r.ratings),
@@ -84,6 +87,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     from herenow.store.export import markdown_section
     from herenow.store.reflections import ReflectionStore
 
+    from herenow.cli.protect import unlock_for_reading
+
+    unlock_for_reading(args)
     store = ReflectionStore()
     reflection = _get(store, args.id)
     say(markdown_section(reflection, include_client_code=True, level=1).rstrip("\n"))
@@ -100,9 +106,21 @@ def _interactive() -> bool:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from herenow.cli.protect import unlock_for_reading
     from herenow.store.export import export
     from herenow.store.indexed import IndexedStore
+    from herenow.store.protection import current
 
+    recipient = None
+    if args.to:
+        from herenow.store.sealing import SealingError, parse_recipient
+
+        try:
+            recipient = parse_recipient(args.to, name="--to")
+        except SealingError as exc:
+            raise UserError(f"{exc} (a supervisor's age public key)") from None
+        if not args.output:
+            raise UserError("--to writes a sealed file: give it a name with -o FILE")
     target = None
     if args.output:
         from pathlib import Path
@@ -123,15 +141,30 @@ def cmd_export(args: argparse.Namespace) -> int:
             if not replace:
                 print("Not exported; the file is left as it was.", file=sys.stderr)
                 return 0
+    if target is not None and recipient is None and current().protected and not (args.plain or args.force):
+        # Your reflections are sealed: a plain copy is a step down, so it is asked for, never assumed.
+        if not _interactive():
+            raise UserError(f"not writing {target} unencrypted without a terminal to ask in (add --plain, or "
+                            "--to age1... to seal it to your supervisor's key)")
+        try:
+            go = _ask(f"{target} would not be encrypted: anyone who gets the file can read it. Write it? [y/N]")
+        except (EOFError, OSError):
+            go = False
+        if not go:
+            print("Not exported.", file=sys.stderr)
+            return 0
+    unlock_for_reading(args)
     found, problems = IndexedStore().query(query_from(args))
     if target is not None:
         from herenow.store.export import write_export
 
         try:
-            count = write_export(found, target, args.format, include_client_codes=args.include_client_codes)
+            count = write_export(found, target, args.format, include_client_codes=args.include_client_codes,
+                                 recipient=recipient)
         except OSError as exc:
             raise UserError(f"could not write {target}: {exc.strerror or exc}") from None
-        print(f"Exported {plural(count, 'reflection')} to {target} (not encrypted).", file=sys.stderr)
+        how = f"sealed to {args.to.strip()[:12]}...; only that key opens it" if recipient else "not encrypted"
+        print(f"Exported {plural(count, 'reflection')} to {target} ({how}).", file=sys.stderr)
     else:
         text = export(found, args.format, include_client_codes=args.include_client_codes)
         try:
@@ -179,6 +212,47 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prune(args: argparse.Namespace) -> int:
+    """Delete reflections older than a period, listing them and asking first. Dates come from the file names, so
+    no passphrase is needed."""
+    from herenow.store.paths import locations
+    from herenow.store.retention import cutoff, older_than, parse_period
+
+    try:
+        period = parse_period(args.older_than)
+    except ValueError as exc:
+        raise UserError(f"--older-than: {exc}") from None
+    first_kept = cutoff(period, dt.date.today())
+    found = older_than(locations().reflections_dir, first_kept)
+    if not found:
+        print(f"No reflections from before {first_kept}; nothing to delete.")
+        return 0
+    for day, path in found:
+        print(printable(f"{day}  {path.name}"))
+    print(f"{plural(len(found), 'reflection')} from before {first_kept}.")
+    if not args.yes:
+        if not _interactive():
+            raise UserError("not deleting without a yes: run it in a terminal, or add --yes")
+        try:
+            if not _ask(f"Delete these {plural(len(found), 'reflection')}? This cannot be undone. [y/N]"):
+                print("Nothing deleted.", file=sys.stderr)
+                return 0
+        except (EOFError, OSError):
+            print("\nNothing deleted.", file=sys.stderr)
+            return 0
+    failed = 0
+    for _day, path in found:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            failed += 1
+            print(printable(f"herenow: could not delete {path}: {exc.strerror or exc}"), file=sys.stderr)
+    print(f"Deleted {plural(len(found) - failed, 'reflection')}.", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def _filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--since", metavar="DATE", help="from this day (YYYY-MM-DD)")
     parser.add_argument("--until", metavar="DATE", help="up to and including this day (YYYY-MM-DD)")
@@ -204,10 +278,12 @@ def add_reflection_commands(subparsers) -> None:
     p = sub.add_parser("list", help="reflections as a table, newest first")
     _filters(p)
     p.add_argument("-n", "--limit", type=_positive, metavar="N", help="only the newest N")
+    add_passphrase_file(p)
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("show", help="one reflection in full")
     p.add_argument("id")
+    add_passphrase_file(p)
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("export", help="reflections as Markdown (for supervision), JSON or CSV")
@@ -217,7 +293,16 @@ def add_reflection_commands(subparsers) -> None:
     p.add_argument("-o", "--output", metavar="FILE", help="write to this file (mode 0600) instead of the screen")
     p.add_argument("--force", action="store_true",
                    help="replace FILE if it already exists, without asking (needed when there is no terminal)")
+    p.add_argument("--to", metavar="AGE1...", help="seal the file to this age public key (your supervisor's)")
+    p.add_argument("--plain", action="store_true",
+                   help="write an unencrypted file from a protected store without asking")
+    add_passphrase_file(p)
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("prune", help="delete reflections older than a period (lists them and asks first)")
+    p.add_argument("--older-than", required=True, metavar="PERIOD", help="7y, 6m or 90d")
+    p.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
+    p.set_defaults(func=cmd_prune)
 
     p = sub.add_parser("delete", help="delete one reflection (asks first)")
     p.add_argument("id")

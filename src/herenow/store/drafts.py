@@ -18,56 +18,131 @@ from herenow.problems import Problem
 from herenow.store.reflections import Reflection, parse_reflection, reflection_to_toml
 
 
+# What this process last wrote to each draft file (a digest of the bytes on disk): a sealed draft can be removed
+# while locked when it still holds exactly that (the reflection was saved without a passphrase, issue 10).
+_written: dict[str, str] = {}
+
+
+def _digest(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
 class DraftStore:
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self, folder: Path | None = None, *, protection=None) -> None:
         self.folder = folder or paths.locations().drafts_dir
+        self._protection = protection
+
+    @property
+    def protection(self):
+        if self._protection is None:
+            from herenow.store.protection import current
+
+            return current()
+        return self._protection
 
     def path(self, draft_id: str) -> Path:
+        """The draft's plain name, ``drafts/<id>.toml`` (sealed: ``<id>.toml.age`` beside it; see ``file``)."""
         if not is_id(draft_id):
             raise ValueError(f"{draft_id!r} is not a valid draft id")
         return self.folder / f"{draft_id}.toml"
 
-    def save(self, draft: Reflection) -> Path:
-        """Write the draft atomically. Raises OSError (full disk, read-only folder) with any old draft intact."""
-        from herenow.store.files import atomic_write
+    def file(self, draft_id: str) -> Path | None:
+        """The file that holds the draft now, sealed or plain, or None."""
+        from herenow.store.files import existing_content
 
-        path = self.path(draft.id)
-        atomic_write(path, reflection_to_toml(draft))
+        return existing_content(self.path(draft_id))
+
+    def save(self, draft: Reflection) -> Path:
+        """Write the draft atomically (sealed when protected: no passphrase needed). Raises OSError (full disk,
+        read-only folder, unusable recipient) with any old draft intact."""
+        from herenow.store.files import read_bytes_safely, write_content
+        from herenow.store.sealing import SealingError
+
+        try:
+            recipient = self.protection.recipient
+        except SealingError as exc:
+            raise OSError(13, str(exc)) from None
+        path = write_content(self.path(draft.id), reflection_to_toml(draft), recipient)
+        if recipient is not None:
+            try:
+                _written[str(path)] = _digest(read_bytes_safely(path, 4 * 1024 * 1024))
+            except Exception:  # noqa: BLE001 - only a convenience for discard
+                _written.pop(str(path), None)
         return path
 
     def exists(self, draft_id: str) -> bool:
-        return is_id(draft_id) and self.path(draft_id).is_file()
+        return is_id(draft_id) and (found := self.file(draft_id)) is not None and found.is_file()
 
     def load(self, draft_id: str) -> tuple[Reflection | None, list[Problem]]:
         """The draft with this id, or None (no such draft, or a bad file: then the problem says why)."""
         if not self.exists(draft_id):
             return None, []
-        return parse_reflection(self.path(draft_id))
+        return parse_reflection(self.file(draft_id))
 
     def pending(self) -> tuple[list[Reflection], list[Problem]]:
-        """DraftStore waiting to be finished, oldest session first. Bad files are reported and skipped."""
+        """Drafts waiting to be finished, oldest session first. Bad files are reported and skipped; sealed ones
+        while locked are left out (``locked_ids`` names them)."""
         from herenow.store.files import scan_toml
 
-        loaded, problems = scan_toml(self.folder, parse_reflection)
+        skip = set(self.locked_ids())
+        loaded, problems = scan_toml(self.folder, lambda p: (None, []) if p.name in skip else parse_reflection(p))
         drafts = [draft for _path, draft in loaded]
         drafts.sort(key=lambda d: d.session.started)
         return drafts, problems
 
+    def locked_ids(self) -> list[str]:
+        """File names of sealed drafts that cannot be read yet (locked); empty when unlocked or not protected."""
+        return _locked_names(self.folder, self.protection)
+
     def discard(self, draft_id: str) -> bool:
-        """Remove the draft (no error if there is none). A file that is not a valid draft is left alone.
+        """Remove the draft (no error if there is none). A file that is not a valid draft is left alone; a sealed
+        draft while locked goes only if it holds exactly what this process wrote.
 
         Returns True if a draft was removed.
         """
+        from herenow.store.files import Locked, open_content, plain_path, read_bytes_safely
+
         if not self.exists(draft_id):
             return False
-        draft, _problems = parse_reflection(self.path(draft_id))
-        if draft is None:
+        path = self.file(draft_id)
+        try:
+            raw = read_bytes_safely(path, 4 * 1024 * 1024)
+        except Exception:  # noqa: BLE001 - unreadable: not ours to remove
             return False
         try:
-            self.path(draft_id).unlink()
+            draft, _problems = parse_reflection(path)
+        except Exception:  # noqa: BLE001
+            draft = None
+        if draft is None:
+            try:
+                open_content(path, raw)
+            except Locked:
+                if _written.get(str(path)) != _digest(raw):
+                    return False
+            else:
+                return False
+        try:
+            path.unlink()
         except FileNotFoundError:
             return False
+        _written.pop(str(path), None)
+        if path != plain_path(path) and plain_path(path).exists():  # mid-migration twin of the same draft
+            try:
+                plain_path(path).unlink()
+            except OSError:
+                pass
         return True
+
+
+def _locked_names(folder: Path, protection) -> list[str]:
+    from herenow.store.files import SEALED_SUFFIX, list_toml
+
+    if not protection.locked:
+        return []
+    entries, _problems = list_toml(folder)
+    return [path.name for path, _st in entries if path.name.endswith(SEALED_SUFFIX)]
 
 
 @dataclass
@@ -126,13 +201,13 @@ def tidy_leftovers(store=None, drafts: DraftStore | None = None, records=None, *
         if keep is not None and keep(record.id):
             continue
         if any(record_is_saved(record, r.session) for r in saved(record.id)):
-            if remove(records.path(record.id)):
+            if remove(records.file(record.id) or records.path(record.id)):
                 done.records.append(record.id)
     waiting, _bad = drafts.pending()
     for draft in waiting:
         if keep is not None and keep(draft.id):
             continue
-        path = drafts.path(draft.id)
+        path = drafts.file(draft.id) or drafts.path(draft.id)
         try:
             written = os.stat(path).st_mtime
         except OSError:

@@ -20,6 +20,8 @@ from herenow.store.reflections import (LEGACY_RATINGS, RATING_NOTE, RATINGS, SCH
 FORMATS = ("md", "json", "csv")
 NOT_ENCRYPTED = ("This file is not encrypted. It holds your own reflections: keep it somewhere private, "
                  "and delete it when you no longer need it.")
+SEALED_NOTE = ("This file was sent to you sealed (age format); now that it is open it is plain text. It holds a "
+               "colleague's reflections: keep it somewhere private, and delete it when you no longer need it.")
 MAX_PROMPTS = 5
 
 
@@ -194,14 +196,21 @@ def default_export_path(today: dt.date, fmt: str = "md") -> Path:
 
 
 def write_export(reflections: Iterable[Reflection], target: Path, fmt: str = "md", *,
-                 include_client_codes: bool = False) -> int:
+                 include_client_codes: bool = False, recipient=None) -> int:
     """Write the export to ``target`` atomically (mode 0600); the number of reflections written. Raises OSError
-    with any old file untouched. The exports folder is made (0700) if the target is in it and it is not there."""
+    with any old file untouched. The exports folder is made (0700) if the target is in it and it is not there.
+
+    ``recipient`` (a supervisor's ``age1...`` key, parsed by ``sealing.parse_recipient``): the file is sealed to it
+    (age format; the temporary file holds only ciphertext); only that key's identity opens it."""
     from herenow.store.files import atomic_write
     from herenow.store.paths import ensure_dir, locations
 
     items = list(reflections)
     text = export(items, fmt, include_client_codes=include_client_codes)
+    if recipient is not None:
+        from herenow.store.sealing import seal
+
+        text = seal(text.replace(NOT_ENCRYPTED, SEALED_NOTE, 1).encode("utf-8"), recipient)
     if target.parent == locations().export_dir:
         ensure_dir(target.parent)  # the suggested folder may not be there yet (a new stick)
     atomic_write(target, text)

@@ -16,12 +16,12 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from herenow.store.paths import FILE_MODE, ensure_dir
+from herenow.store.atomic import _encode, atomic_write, create_exclusive, fsync_dir  # noqa: F401 (re-exported)
+from herenow.store.paths import FILE_MODE, ensure_dir  # noqa: F401
 
 MiB = 1024 * 1024
 MAX_FILE_BYTES = 1 * MiB  # a deck, a theme, config.toml, a reflection, a draft, a session record
@@ -31,6 +31,14 @@ T = TypeVar("T")
 
 class Unreadable(Exception):
     """A file that was not read, and why, in words for the user (no file name: the caller adds it)."""
+
+
+class Locked(Unreadable):
+    """A sealed file while no identity is unlocked in this process (it is fine: it opens after the passphrase)."""
+
+
+SEALED_SUFFIX = ".age"  # X.toml.age: the age file of what would be X.toml
+_SEAL_OVERHEAD = 4096  # header and tags of an age file of at most a few MiB
 
 
 def _why(exc: OSError) -> str:
@@ -123,7 +131,7 @@ def list_toml(folder: Path, *, recursive: bool = False, must_exist: bool = False
             name = entry.name
             if name.startswith("."):
                 continue
-            is_toml = name.endswith(".toml")
+            is_toml = name.endswith(".toml") or name.endswith(".toml" + SEALED_SUFFIX)
             try:
                 if entry.is_dir(follow_symlinks=False) and not is_toml:
                     if recursive:
@@ -139,7 +147,118 @@ def list_toml(folder: Path, *, recursive: bool = False, must_exist: bool = False
                 st = None  # a dangling or looping link: read_bytes_safely says which
             found.append((Path(entry.path), st))
     found.sort(key=lambda item: str(item[0]))
-    return found, problems
+    return _one_per_name(found), problems
+
+
+def _one_per_name(found: list) -> list:
+    """``X.toml`` and ``X.toml.age`` in one folder (a migration under way) are one entry: the sealed one."""
+    sealed = {str(path) for path, _st in found if path.name.endswith(SEALED_SUFFIX)}
+    if not sealed:
+        return found
+    return [(path, st) for path, st in found if str(path) + SEALED_SUFFIX not in sealed]
+
+
+# ---------------------------------------------------------------- content files, plain or sealed (issue 10)
+def plain_path(path: Path) -> Path:
+    """``X.toml`` for ``X.toml`` or ``X.toml.age``."""
+    return path.with_name(path.name.removesuffix(SEALED_SUFFIX))
+
+
+def sealed_path(path: Path) -> Path:
+    """``X.toml.age`` for ``X.toml`` or ``X.toml.age``."""
+    return plain_path(path).with_name(plain_path(path).name + SEALED_SUFFIX)
+
+
+def content_id(path: Path) -> str:
+    """The id in a content file's name: the name without ``.toml`` or ``.toml.age``."""
+    return path.name.removesuffix(SEALED_SUFFIX).removesuffix(".toml")
+
+
+def existing_content(path: Path) -> Path | None:
+    """The file that holds ``X.toml``'s content now: ``X.toml.age`` if there, else ``X.toml`` if there."""
+    for candidate in (sealed_path(path), plain_path(path)):
+        if os.path.lexists(candidate):
+            return candidate
+    return None
+
+
+def _seal_for(data: bytes, recipient) -> bytes:
+    from herenow.store.sealing import SealingError, seal
+
+    try:
+        return seal(data, recipient)
+    except SealingError as exc:  # the caller's "cannot write" path: one calm line, the text stays on screen
+        raise OSError(errno.EACCES, str(exc)) from None
+
+
+def write_content(path: Path, data: bytes | str, recipient=None) -> Path:
+    """Write a content file (reflection, draft, session record), replacing it; returns where it went.
+
+    ``recipient`` (protection on): sealed to ``X.toml.age``; the temporary file holds only ciphertext, and a plain
+    ``X.toml`` of the same item (older, from before protection) is removed once the sealed one is in place.
+    ``None``: plain ``X.toml``, as before. Raises OSError with the old file untouched.
+    """
+    data = _encode(data)
+    if recipient is None:
+        target = plain_path(path)
+        atomic_write(target, data)
+        return target
+    target = sealed_path(path)
+    atomic_write(target, _seal_for(data, recipient))
+    old = plain_path(path)
+    if os.path.lexists(old):
+        try:
+            os.unlink(old)
+            fsync_dir(old.parent)
+        except OSError:
+            pass  # listed once anyway (the sealed one wins); protect --status counts it
+    return target
+
+
+def create_content_exclusive(path: Path, data: bytes | str, recipient=None) -> Path | None:
+    """Like ``create_exclusive``: the content file only if neither ``X.toml`` nor ``X.toml.age`` is there.
+
+    Returns the path written, or None if the name is taken (plain or sealed)."""
+    data = _encode(data)
+    if recipient is None:
+        target, other = plain_path(path), sealed_path(path)
+    else:
+        target, other = sealed_path(path), plain_path(path)
+        data = _seal_for(data, recipient)
+    if os.path.lexists(other):
+        return None
+    return target if create_exclusive(target, data) else None
+
+
+def read_content(path: Path, identity=None, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The plain bytes of a content file: a plain file as ``read_bytes_safely`` reads it; an age file opened with
+    ``identity`` (default: the one unlocked in this process). Raises ``Locked`` when none is, ``Unreadable``
+    (one line) when it is damaged, truncated or sealed to another key."""
+
+    named_sealed = path.name.endswith(SEALED_SUFFIX)
+    raw = read_bytes_safely(path, max_bytes + _SEAL_OVERHEAD if named_sealed else max_bytes)
+    return open_content(path, raw, identity, max_bytes)
+
+
+def open_content(path: Path, raw: bytes, identity=None, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """``read_content`` on bytes already read (so a caller can hash exactly the bytes it opened)."""
+    from herenow.store.sealing import SealingError, is_sealed, open_sealed
+
+    if not (path.name.endswith(SEALED_SUFFIX) or is_sealed(raw)):
+        return raw
+    if identity is None:
+        from herenow.store.protection import LOCKED_MESSAGE, current
+
+        identity = current().identity
+        if identity is None:
+            raise Locked(LOCKED_MESSAGE)
+    try:
+        plain = open_sealed(raw, identity, name=str(path))
+    except SealingError as exc:
+        raise Unreadable(exc.problem) from None
+    if len(plain) > max_bytes:
+        raise Unreadable(f"is larger than the {_size(max_bytes)} allowed; not read")
+    return plain
 
 
 def scan_toml(folder: Path, parse: Callable[[Path], tuple[T | None, list[Any]]], *, recursive: bool = False,
@@ -155,97 +274,3 @@ def scan_toml(folder: Path, parse: Callable[[Path], tuple[T | None, list[Any]]],
     return loaded, problems
 
 
-def fsync_dir(folder: Path) -> None:
-    try:
-        dir_fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
-
-
-def _write_temp(folder: Path, name: str, data: bytes, mode: int) -> str:
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return tmp
-
-
-def _encode(data: bytes | str) -> bytes:
-    return data.encode("utf-8") if isinstance(data, str) else data
-
-
-def atomic_write(path: Path, data: bytes | str, *, mode: int = FILE_MODE) -> None:
-    """Write ``data`` to ``path``, replacing it: temporary file in the same folder, fsync, rename, fsync of the
-    folder. Raises OSError (full disk, read-only folder...) with the old file, if any, untouched."""
-    folder = ensure_dir(path.parent)
-    tmp = _write_temp(folder, path.name, _encode(data), mode)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    fsync_dir(folder)
-
-
-def create_exclusive(path: Path, data: bytes | str, *, mode: int = FILE_MODE) -> bool:
-    """Write ``data`` to ``path`` only if nothing is there yet: whole (temporary file, fsync, hard link to the
-    final name, which fails if the name exists), never replacing anything. Returns False if ``path`` exists.
-
-    Raises OSError for a full disk or an unwritable folder. Where hard links are not possible (some network or
-    FAT file systems), falls back to O_EXCL on the final name plus a rename-free write.
-    """
-    folder = ensure_dir(path.parent)
-    tmp = _write_temp(folder, path.name, _encode(data), mode)
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        return False
-    except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
-            raise
-        return _create_excl_fallback(path, _encode(data), mode)
-    finally:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-    fsync_dir(folder)
-    return True
-
-
-def _create_excl_fallback(path: Path, data: bytes, mode: int) -> bool:
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    except FileExistsError:
-        return False
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
-        raise
-    fsync_dir(path.parent)
-    return True

@@ -55,6 +55,17 @@ class Locations:
         return self.data_dir / "sessions"
 
     @property
+    def identity_file(self) -> Path:
+        """The age identity wrapped with the passphrase (issue 10): beside reflections/, so a synced or copied data
+        folder carries it and ``age -d -i identity.age`` works from there."""
+        return self.data_dir / "identity.age"
+
+    @property
+    def recipient_file(self) -> Path:
+        """The public ``age1...`` key every content file is sealed to: all that writing needs."""
+        return self.data_dir / "recipient.txt"
+
+    @property
     def index_file(self) -> Path:
         """The search index: a cache rebuilt from the reflection files, safe to delete."""
         return self.data_dir / "index.sqlite3"
@@ -74,6 +85,7 @@ class Locations:
             ("drafts", self.drafts_dir),
             ("sessions", self.sessions_dir),
             ("index", self.index_file),
+            ("identity", self.identity_file),
             ("exports", self.export_dir),
         ]
 

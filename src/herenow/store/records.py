@@ -103,12 +103,28 @@ class SessionStore:
     dies). Another window sees the lock and never offers that session for a reflection.
     """
 
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self, folder: Path | None = None, *, protection=None) -> None:
         self.folder = folder or paths.locations().sessions_dir
         self._held: dict[str, int] = {}  # record id -> open, locked file descriptor
+        self._protection = protection
+
+    @property
+    def protection(self):
+        if self._protection is None:
+            from herenow.store.protection import current
+
+            return current()
+        return self._protection
 
     def path(self, record_id: str) -> Path:
+        """The record's plain name (sealed: ``<id>.toml.age`` beside it; see ``file``)."""
         return self.folder / f"{record_id}.toml"
+
+    def file(self, record_id: str) -> Path | None:
+        """The file that holds the record now, sealed or plain, or None."""
+        from herenow.store.files import existing_content
+
+        return existing_content(self.path(record_id))
 
     def lock_path(self, record_id: str) -> Path:
         return self.folder / f"{record_id}.lock"
@@ -174,21 +190,42 @@ class SessionStore:
     def save(self, record: SessionRecord) -> None:
         import tomli_w
 
-        from herenow.store.files import atomic_write
+        from herenow.store.files import write_content
+        from herenow.store.sealing import SealingError
 
-        atomic_write(self.path(record.id), tomli_w.dumps(to_toml_dict(record)))
+        try:
+            recipient = self.protection.recipient  # sealing needs no passphrase
+        except SealingError as exc:
+            raise OSError(13, str(exc)) from None
+        write_content(self.path(record.id), tomli_w.dumps(to_toml_dict(record)), recipient)
 
     def pending(self) -> tuple[list[SessionRecord], list[Problem]]:
+        """Records waiting for a reflection; sealed ones while locked are left out (``locked_ids``)."""
         from herenow.store.files import scan_toml
 
-        loaded, problems = scan_toml(self.folder, lambda path: load_model(path, SessionRecord))
+        skip = set(self.locked_ids())
+        loaded, problems = scan_toml(
+            self.folder, lambda path: (None, []) if path.name in skip else load_model(path, SessionRecord))
         return [record for _path, record in loaded], problems
 
+    def locked_ids(self) -> list[str]:
+        """File names of sealed records that cannot be read yet (locked)."""
+        from herenow.store.files import SEALED_SUFFIX, list_toml
+
+        if not self.protection.locked:
+            return []
+        entries, _problems = list_toml(self.folder)
+        return [path.name for path, _st in entries if path.name.endswith(SEALED_SUFFIX)]
+
     def discard(self, record_id: str) -> None:
+        from herenow.store.files import sealed_path
+
         try:
-            self.path(record_id).unlink()
-        except FileNotFoundError:
-            pass
+            for path in (sealed_path(self.path(record_id)), self.path(record_id)):
+                try:
+                    path.unlink()
+                except FileNotFoundError:
+                    pass
         finally:
             if record_id in self._held:
                 self.release(record_id)

@@ -280,8 +280,10 @@ def reflection_to_toml(reflection: Reflection) -> str:
     return tomli_w.dumps(data)
 
 
-def parse_reflection(path: Path) -> tuple[Reflection | None, list[Problem]]:
-    return load_model(path, Reflection)
+def parse_reflection(path: Path, identity=None) -> tuple[Reflection | None, list[Problem]]:
+    """A reflection (or draft) file, plain or sealed; ``identity``: the one to open sealed files with (default: the
+    one unlocked in this process; the index passes ``partial(parse_reflection, identity=...)``)."""
+    return load_model(path, Reflection, identity=identity)
 
 
 def _reflection_from_bytes(path: Path, raw: bytes) -> tuple[Reflection | None, list[Problem]]:
@@ -388,8 +390,18 @@ class ReflectionStore:
     Otherwise both are kept (see ``SaveResult``).
     """
 
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, *, protection=None) -> None:
         self.root = root or paths.locations().reflections_dir
+        self._protection = protection
+
+    @property
+    def protection(self):
+        """Whether files are sealed (issue 10) and the identity to read them; the process's own by default."""
+        if self._protection is None:
+            from herenow.store.protection import current
+
+            return current()
+        return self._protection
 
     def path_for(self, reflection: Reflection) -> Path:
         started = reflection.session.started
@@ -437,55 +449,73 @@ class ReflectionStore:
         ``replacing``: the ``Version`` from ``load`` when saving an edit of a saved reflection. Without it,
         this is a first save and creates the file only if there is none.
         """
-        from herenow.store.files import create_exclusive
+        from herenow.store.files import create_content_exclusive, existing_content
 
         if not is_id(reflection.id):
             raise ValueError(f"{reflection.id!r} is not a valid reflection id")
         reflection.updated = dt.datetime.now().astimezone().replace(microsecond=0)
         path = replacing.path if replacing is not None else self.path_for(reflection)
         data = reflection_to_toml(reflection).encode("utf-8")
+        recipient = self._recipient()  # never asks for a passphrase: writing needs only the public key
         with self._locked():
             if replacing is None:
-                if create_exclusive(path, data):
-                    return SaveResult(path)
+                written = create_content_exclusive(path, data, recipient)
+                if written is not None:
+                    return SaveResult(written)
             else:
-                from herenow.store.files import Unreadable, atomic_write, read_bytes_safely
+                from herenow.store.files import Unreadable, read_bytes_safely, write_content
 
                 try:
                     current = read_bytes_safely(path, max_bytes=64 * 1024 * 1024)
                 except Unreadable:
                     current = None
                 if current is not None and _digest(current) == replacing.sha256:
-                    atomic_write(path, data)
-                    return SaveResult(path, replaced=True)
-                if current is None and not path.exists() and create_exclusive(path, data):
-                    return SaveResult(path)  # deleted meanwhile: nothing to replace
-            existing, _problems = parse_reflection(path)
+                    return SaveResult(write_content(path, data, recipient), replaced=True)
+                if current is None and existing_content(path) is None:
+                    written = create_content_exclusive(path, data, recipient)
+                    if written is not None:
+                        return SaveResult(written)  # deleted meanwhile: nothing to replace
+            taken = existing_content(path) or path
+            existing, _problems = parse_reflection(taken)
             if existing is not None and _same_content(existing, reflection):
-                return SaveResult(path, unchanged=True)  # saved already (a retry): no copy needed
-            return self._save_conflict_copy(reflection, path)
+                return SaveResult(taken, unchanged=True)  # saved already (a retry): no copy needed
+            return self._save_conflict_copy(reflection, taken, recipient)
 
-    def _save_conflict_copy(self, reflection: Reflection, taken: Path) -> SaveResult:
-        from herenow.store.files import create_exclusive
+    def _recipient(self):
+        from herenow.store.sealing import SealingError
+
+        try:
+            return self.protection.recipient
+        except SealingError as exc:  # protected, but the public key cannot be used: never write in the clear
+            raise OSError(13, str(exc)) from None
+
+    def _save_conflict_copy(self, reflection: Reflection, taken: Path, recipient=None) -> SaveResult:
+        from herenow.store.files import create_content_exclusive, existing_content
 
         base = reflection.id
         for n in range(1, 10_000):
             copy_id = f"{base}.conflict-{n}"
             target = taken.parent / f"{copy_id}.toml"
-            if target.exists():
-                existing, _problems = parse_reflection(target)
+            there = existing_content(target)
+            if there is not None:
+                existing, _problems = parse_reflection(there)
                 if existing is not None and _same_content(existing, reflection):
-                    return SaveResult(target, conflict=True, unchanged=True)
+                    return SaveResult(there, conflict=True, unchanged=True)
                 continue
             copy = reflection.model_copy(update={"id": copy_id})
-            if create_exclusive(target, reflection_to_toml(copy)):
-                return SaveResult(target, conflict=True)
+            written = create_content_exclusive(target, reflection_to_toml(copy), recipient)
+            if written is not None:
+                return SaveResult(written, conflict=True)
         raise OSError(f"too many conflict copies beside {taken}")
 
     # ---------------------------------------------------------------- reading
     def find(self, reflection_id: str) -> Path | None:
         if not is_id(reflection_id):
             return None
+        from herenow.store.files import SEALED_SUFFIX
+
+        for path in sorted(self.root.glob(f"*/*/{reflection_id}.toml{SEALED_SUFFIX}")):
+            return path
         for path in sorted(self.root.glob(f"*/*/{reflection_id}.toml")):
             return path
         return None
@@ -498,8 +528,11 @@ class ReflectionStore:
         """The reflection file for this session and any conflict copies beside it."""
         if not is_id(session_id):
             return []
-        found = set(self.root.glob(f"*/*/{session_id}.toml")) | set(self.root.glob(f"*/*/{session_id}.conflict-*.toml"))
-        return sorted(found)
+        found: set[Path] = set()
+        for suffix in (".toml", ".toml.age"):
+            found |= set(self.root.glob(f"*/*/{session_id}{suffix}"))
+            found |= set(self.root.glob(f"*/*/{session_id}.conflict-*{suffix}"))
+        return sorted(p for p in found if p.with_name(p.name + ".age") not in found)
 
     def has_reflection_for(self, session_id: str) -> bool:
         """Some reflection on this session is saved (its own file or a conflict copy)."""
@@ -513,23 +546,30 @@ class ReflectionStore:
 
     def load(self, reflection_id: str) -> tuple[Reflection | None, Version | None, list[Problem]]:
         """Like ``get``, plus the ``Version`` to pass to ``save(..., replacing=version)`` after editing it."""
-        from herenow.store.files import Unreadable, read_bytes_safely
+        from herenow.store.files import Unreadable, open_content, read_bytes_safely
 
         path = self.find(reflection_id)
         if path is None:
             return None, None, []
         try:
-            raw = read_bytes_safely(path)
+            raw = read_bytes_safely(path, 2 * 1024 * 1024)  # the bytes on disk (ciphertext if sealed): the version
+            plain = open_content(path, raw)
         except Unreadable as exc:
             return None, None, [Problem(str(path), str(exc))]
-        reflection, problems = _reflection_from_bytes(path, raw)
+        reflection, problems = _reflection_from_bytes(path, plain)
         if reflection is None:
             return None, None, problems
         return reflection, Version(path, _digest(raw)), []
 
     def delete(self, reflection_id: str) -> bool:
+        from herenow.store.files import plain_path, sealed_path
+
         path = self.find(reflection_id)
         if path is None:
             return False
         os.unlink(path)
+        try:
+            os.unlink(plain_path(path) if path == sealed_path(path) else sealed_path(path))  # mid-migration twin
+        except FileNotFoundError:
+            pass
         return True

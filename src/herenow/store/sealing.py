@@ -22,7 +22,7 @@ import pyrage
 from pyrage import passphrase as age_passphrase
 from pyrage import x25519
 
-from herenow.store.files import atomic_write
+from herenow.store.atomic import atomic_write
 from herenow.store.paths import ensure_dir
 
 AGE_MAGIC = b"age-encryption.org/v1\n"

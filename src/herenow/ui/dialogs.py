@@ -72,8 +72,9 @@ class PathPrompt(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "cancel", show=False)]
 
     def __init__(self, question: str, value: str = "", placeholder: str = "",
-                 note: str = "enter to go ahead · escape to cancel") -> None:
+                 note: str = "enter to go ahead · escape to cancel", *, allow_empty: bool = False) -> None:
         super().__init__()
+        self.allow_empty = allow_empty  # enter on an empty field answers "" (escape is still None)
         self.question = question
         self.value = value
         self.placeholder = placeholder
@@ -90,7 +91,67 @@ class PathPrompt(ModalScreen[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.dismiss(event.value.strip() or None)
+        self.dismiss(event.value.strip() or ("" if self.allow_empty else None))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class UnlockPrompt(ModalScreen[bool]):
+    """The passphrase, asked in the app (issue 10): a password field, three tries, a calm line after a wrong one.
+
+    Unlocks ``protection`` (the process's ``herenow.store.protection.Protection``) and dismisses with True, or
+    False after the third wrong try or escape. The passphrase is never shown and never kept.
+    """
+
+    DEFAULT_CSS = """
+    UnlockPrompt { align: center middle; }
+    UnlockPrompt > Vertical {
+        width: 64; max-width: 100%; height: auto; padding: 1 2;
+        background: $panel; border: round $primary;
+    }
+    UnlockPrompt Input { width: 100%; margin: 1 0 0 0; }
+    UnlockPrompt #unlock-note { color: $foreground-muted; height: auto; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "cancel", show=False)]
+
+    def __init__(self, protection, why: str = "Your reflections are sealed.", tries: int = 3) -> None:
+        super().__init__()
+        self.protection = protection
+        self.why = why
+        self.tries_left = tries
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(f"{self.why} Enter your passphrase to open them.", markup=False)
+            yield Input(password=True, id="unlock-passphrase")
+            yield Static("enter to open · escape to go back", id="unlock-note", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        from herenow.store.sealing import WRONG_PASSPHRASE, SealingError
+
+        event.stop()
+        field = self.query_one(Input)
+        phrase, field.value = field.value, ""
+        if not phrase:
+            return
+        note = self.query_one("#unlock-note", Static)
+        try:
+            self.protection.unlock(phrase)
+        except SealingError as exc:
+            self.tries_left -= 1
+            if exc.kind != WRONG_PASSPHRASE or self.tries_left <= 0:
+                self.app.notify(str(exc) if exc.kind != WRONG_PASSPHRASE else
+                                "That passphrase did not open your reflections; they stay sealed.",
+                                severity="warning")
+                self.dismiss(False)
+                return
+            note.update("That passphrase does not open them; please try again.")
+            return
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

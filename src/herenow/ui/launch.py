@@ -26,6 +26,11 @@ def run_app(args: argparse.Namespace) -> int:
     # Problems with files are shown inside the app (home screen, session notes); here only the user's arguments
     # are checked, so a mistake on the command line gets its one line, alone.
     ctx = AppContext.load(seed=getattr(args, "seed", None))
+    if args.screen == "review" or getattr(args, "passphrase_file", None) is not None:
+        # Reading asks once per run, before the screen opens (issue 10); a session never asks.
+        from herenow.cli.protect import unlock_for_reading
+
+        unlock_for_reading(args)
 
     from herenow.ui.app import HerenowApp, SessionOptions
 

@@ -27,6 +27,8 @@ class HomeScreen(Screen[None]):
         Binding("n", "not_now", "not now"),
         Binding("x", "dismiss", "dismiss"),
         Binding("v", "see_all", "all waiting", show=False),
+        Binding("h", "protect_later", "not now", show=False),  # n and x belong to waiting sessions
+        Binding("H", "protect_never", "never", show=False),
     ]
 
     def __init__(self) -> None:
@@ -35,6 +37,8 @@ class HomeScreen(Screen[None]):
         self._drafts: list = []
         self._in_other_windows: list[SessionRecord] = []
         self._show_all = False  # v: every waiting session, set-aside ones too, instead of the newest few
+        self._locked: list[str] = []
+        self._offer_hidden = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
@@ -68,6 +72,7 @@ class HomeScreen(Screen[None]):
         # shown as running there, never offered here.
         waiting = find_waiting(ctx.records, DraftStore(), ctx.store)
         self._pending, self._drafts, self._in_other_windows = waiting.records, waiting.drafts, waiting.running
+        self._locked = waiting.locked
         presets = ctx.config.presets or [ctx.config.session_minutes]
         actions = self.query_one("#home-actions", OptionList)
         actions.clear_options()
@@ -79,14 +84,20 @@ class HomeScreen(Screen[None]):
                 actions.add_option(Option(f"Start a {minutes}-minute session", id=f"start:{minutes}"))
         for option in waiting_rows(self._drafts, self._pending, show_all=self._show_all):
             actions.add_option(option)
+        for record_id in self._locked:  # sealed, and no passphrase yet: the date and time from the file name
+            actions.add_option(Option(f"Reflect on the session from {_when(record_id)} (asks for your passphrase)",
+                                      id=f"locked:{record_id}"))
         actions.add_option(Option("Past reflections", id="review"))
         actions.add_option(Option("Decks: browse and edit", id="workshop"))
         actions.add_option(Option("Choose a theme", id="theme"))
         actions.add_option(Option("Quit", id="quit"))
         message, self._message = getattr(self, "_message", None), None  # a message from show_message, used once
-        self.query_one("#home-waiting", Static).update(
-            " ".join(t for t in (message, self._waiting_text()) if t) or
-            "A cue card and a calm timer for the session; a short reflection after.")
+        self.query_one("#home-waiting", Static).update("\n".join(
+            [" ".join(t for t in (message, self._waiting_text()) if t) or
+             "A cue card and a calm timer for the session; a short reflection after.",
+             # Quiet lines (the offer to protect, the retention reminder) give way in a very short window, where
+             # the decks need the room; `herenow protect --status` and `prune` say the same from the command line.
+             *(self._quiet_lines() if self.app.size.height >= 16 else [])]))
         from herenow.decks.checks import missing_config_decks
         from herenow.store.paths import locations
 
@@ -97,9 +108,61 @@ class HomeScreen(Screen[None]):
         box.display = bool(problems)
         actions.highlighted = 0
 
+    def _quiet_lines(self) -> list[str]:
+        """The offer to protect (until declined) and the retention reminder: one quiet line each."""
+        from herenow.store.protection import current
+
+        ctx = self.app.ctx
+        lines = []
+        if ctx.config.protect_offer == "ask" and not self._offer_hidden and not current().protected:
+            lines.append("Reflections are plain files; herenow protect seals them (h later · H never)")
+        if ctx.config.retention_years > 0:
+            from herenow.store.retention import cutoff, older_than, years_period
+
+            import datetime as dt
+
+            period = years_period(ctx.config.retention_years)
+            old = older_than(ctx.store.root, cutoff(period, dt.date.today()))
+            if old:
+                lines.append(f"{len(old)} reflection{'s are' if len(old) != 1 else ' is'} older than your "
+                             f"{ctx.config.retention_years:g}-year retention: herenow reflections prune "
+                             f"--older-than {period[0]}{period[1]}")
+        return lines
+
+    def action_protect_later(self) -> None:
+        self._offer_hidden = True  # offered again at the next start
+        self.refresh_state()
+
+    def action_protect_never(self) -> None:
+        from herenow.config import save_setting
+
+        self._offer_hidden = True
+        problem = save_setting("protect_offer", "never")
+        if problem is None:
+            self.app.ctx.config.protect_offer = "never"
+        self.refresh_state()
+
+    def _unlock_then(self, record_id: str) -> None:
+        """Ask for the passphrase in the app (three tries), then open what was waiting under ``record_id``."""
+        from herenow.store.protection import current
+        from herenow.ui.dialogs import UnlockPrompt
+
+        def opened(ok: bool | None) -> None:
+            if not ok:
+                return
+            self.refresh_state()
+            draft = next((d for d in self._drafts if d.id == record_id), None)
+            record = next((r for r in self._pending if r.id == record_id), None)
+            if draft is not None:
+                self.app.reflect_on(draft.session, draft=draft, replace=False)
+            elif record is not None:
+                self.app.reflect_on(record, replace=False)
+
+        self.app.push_screen(UnlockPrompt(current(), "This session's notes are sealed."), opened)
+
     def _waiting_text(self) -> str:
         aside = sum(1 for r in self._pending if r.set_aside)
-        waiting = len(self._drafts) + len(self._pending) - aside
+        waiting = len(self._drafts) + len(self._pending) - aside + len(self._locked)
         parts = [f"{waiting} session{'s' if waiting != 1 else ''} waiting for a reflection."] if waiting else []
         if aside:
             parts.append(f"({aside} set aside)")
@@ -131,6 +194,8 @@ class HomeScreen(Screen[None]):
         elif kind == "record":
             record = next(r for r in self._pending if r.id == value)
             self.app.reflect_on(record, replace=False)
+        elif kind == "locked":
+            self._unlock_then(value)
         elif kind == "draft":
             draft = next(d for d in self._drafts if d.id == value)
             self.app.reflect_on(draft.session, draft=draft, replace=False)
@@ -176,6 +241,13 @@ class HomeScreen(Screen[None]):
         self._start(self.app.ctx.config.session_minutes * 60)
 
     def action_review(self) -> None:
+        from herenow.store.protection import current
+
+        if current().locked:  # reading asks once per run, in the app
+            from herenow.ui.dialogs import UnlockPrompt
+
+            self.app.push_screen(UnlockPrompt(current()), lambda ok: self.app.open_review() if ok else None)
+            return
         self.app.open_review()
 
     def action_decks(self) -> None:
@@ -277,3 +349,13 @@ class HomeScreen(Screen[None]):
 
     def action_quit(self) -> None:
         self.app.exit(0)
+
+
+def _when(record_id: str) -> str:
+    """``2026-11-17-1400-ab12`` -> ``Tue 17 Nov, 14:00`` (the id is the minute the session started)."""
+    import datetime as dt
+
+    try:
+        return f"{dt.datetime.strptime(record_id[:15], '%Y-%m-%d-%H%M'):%a %d %b, %H:%M}"
+    except ValueError:
+        return record_id

@@ -327,12 +327,36 @@ class ReviewScreen(Screen[None]):
 
         self.app.push_screen(
             PathPrompt(f"Export {plural(count, 'reflection')} as Markdown, to:", str(default_export_path(self.today())),
-                       note="Enter to export, escape to leave it. The file is not encrypted."),
-            self._export_to)
+                       note="Enter to go on, escape to leave it."),
+            self._ask_recipient)
 
-    def _export_to(self, answer: str | None) -> None:
+    def _ask_recipient(self, answer: str | None) -> None:
+        """Second step: seal the export to a supervisor's age public key, or leave it empty for a plain file."""
         if answer is None:
             return
+        from herenow.ui.dialogs import PathPrompt
+
+        def chosen(key: str | None) -> None:
+            self._export_to(answer, recipient_text=key)
+
+        self.app.push_screen(
+            PathPrompt("Seal it to your supervisor's age public key (optional):", "", placeholder="age1...",
+                       note="Enter with no key writes a plain file, not encrypted. Escape leaves it.",
+                       allow_empty=True),
+            lambda key: self.say("Not exported.") if key is None else chosen(key))
+
+    def _export_to(self, answer: str | None, recipient_text: str | None = None) -> None:
+        if answer is None:
+            return
+        self._recipient = None
+        if recipient_text:
+            from herenow.store.sealing import SealingError, parse_recipient
+
+            try:
+                self._recipient = parse_recipient(recipient_text, name="The key")
+            except SealingError as exc:
+                self.say(f"{exc}; nothing was exported.")
+                return
         from herenow.ui.export_place import export_place
 
         target = export_place(answer)  # a bare file name goes to the exports folder, not the current one
@@ -359,12 +383,14 @@ class ReviewScreen(Screen[None]):
         query = self.query_now
         self.app.call_from_thread(self.say, "Exporting…")
         try:
-            count = write_export(self.index.reflections(query), target, "md")
+            recipient = getattr(self, "_recipient", None)
+            count = write_export(self.index.reflections(query), target, "md", recipient=recipient)
         except OSError as exc:
             self.app.call_from_thread(self.say, f"Could not write {target}: {exc.strerror or exc}.")
             return
         self.last_export = target
-        self.app.call_from_thread(self.say, f"Exported {plural(count, 'reflection')} to {target} (not encrypted).")
+        how = "sealed to your supervisor's key" if recipient is not None else "not encrypted"
+        self.app.call_from_thread(self.say, f"Exported {plural(count, 'reflection')} to {target} ({how}).")
 
     def action_delete(self) -> None:
         rid = self.table.current_key()
