@@ -230,8 +230,15 @@ def test_herenow_serve_from_the_command_line_listens_on_loopback_and_serves_the_
                     cookie = response.cookies["herenow_session"].value
                 ws = await client.ws_connect(origin + "/ws?width=100&height=30",
                                              headers={"Origin": origin, "Cookie": f"herenow_session={cookie}"})
+
+                async def read() -> None:  # as a browser does: take what the app draws
+                    async for _message in ws:
+                        pass
+
+                reading = asyncio.create_task(read())
                 await asyncio.to_thread(wait_for, lambda: records(herenow_home), "the served session's record", 15)
                 await ws.close()
+                await reading
 
         asyncio.run(connect())
         (record,) = wait_for(lambda: [r for r in records(herenow_home) if r.get("interrupted")],
