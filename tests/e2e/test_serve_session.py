@@ -237,12 +237,13 @@ def test_herenow_serve_from_the_command_line_listens_on_loopback_and_serves_the_
 
                 reading = asyncio.create_task(read())
                 await asyncio.to_thread(wait_for, lambda: records(herenow_home), "the served session's record", 15)
+                await asyncio.sleep(1.0)  # the app drawn and idle, as a person would find it
                 await ws.close()
                 await reading
 
         asyncio.run(connect())
         (record,) = wait_for(lambda: [r for r in records(herenow_home) if r.get("interrupted")],
-                             "the session written as interrupted when the connection closed")
+                             "the session written as interrupted when the connection closed", 20)
         assert "ended" in record
         os.killpg(process.pid, signal.SIGINT)
         rest, _ = process.communicate(timeout=15)
