@@ -175,6 +175,19 @@ def cmd_app(args: argparse.Namespace) -> int:
     return run_app(args)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import importlib.util
+
+    if not 0 <= args.port <= 65535:
+        raise UserError("--port takes a number from 0 to 65535 (0: a free one)")
+    if any(importlib.util.find_spec(name) is None for name in ("aiohttp", "textual_serve")):
+        print("herenow serve needs more: install it with: pip install 'herenow[serve]'", file=sys.stderr)
+        return 2
+    from herenow.serve import run
+
+    return run(lan=args.lan, port=args.port)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="herenow",
@@ -196,8 +209,18 @@ def build_parser() -> argparse.ArgumentParser:
     session.add_argument("--compact", action="store_true", help="cue and time in a few lines")
     session.add_argument("--first", action="store_true",
                          help="a first session with this client: adds the consent and 'how this works' cues")
+    session.add_argument("--resume", nargs="?", const="latest", metavar="ID",
+                         help="carry on a session that was closed or whose window died (default: the latest)")
     session.add_argument("--seed", type=int, help=argparse.SUPPRESS)
+    # Set by `herenow serve` only: the app runs in a browser (lan: the session screen only, never a reflection).
+    session.add_argument("--served", choices=("local", "lan"), help=argparse.SUPPRESS)
     session.set_defaults(func=cmd_app, screen="session")
+
+    serve = sub.add_parser("serve", help="show the session in a browser or on a tablet (needs herenow[serve])")
+    serve.add_argument("--lan", action="store_true",
+                       help="listen on the local network too (plain HTTP; reflections never cross it)")
+    serve.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    serve.set_defaults(func=cmd_serve)
 
     review = sub.add_parser("review", help="browse past reflections")
     review.add_argument("--theme", help="theme to use (remembered)")

@@ -74,6 +74,9 @@ class HomeScreen(Screen[None]):
         for record in self._pending:
             actions.add_option(Option(f"Reflect on the {record.length_minutes}-minute session from "
                                       f"{record.started:%a %d %b, %H:%M}", id=f"record:{record.id}"))
+            if record.resumable:  # closed from outside or its window died: it can also go on
+                actions.add_option(Option(f"Resume the session from {record.started:%a %d %b, %H:%M} "
+                                          f"({record.length_minutes} min in)", id=f"resume:{record.id}"))
         for record_id in self._locked:  # sealed, and no passphrase yet: the date and time from the file name
             actions.add_option(Option(f"Reflect on the session from {_when(record_id)} (asks for your passphrase)",
                                       id=f"locked:{record_id}"))
@@ -178,6 +181,9 @@ class HomeScreen(Screen[None]):
             self.app.reflect_on(record, replace=False)
         elif kind == "locked":
             self._unlock_then(value)
+        elif kind == "resume":
+            record = next(r for r in self._pending if r.id == value)
+            self.app.resume_session(record)
         elif kind == "draft":
             draft = next(d for d in self._drafts if d.id == value)
             self.app.reflect_on(draft.session, draft=draft, replace=False)
