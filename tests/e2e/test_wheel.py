@@ -27,7 +27,10 @@ def installed(tmp_path_factory) -> Path:
     wheel = next((work / "dist").glob("herenow-*.whl"))
     target = work / "site"
     # --prefix, not --target: wheel data (share/...) lands under the prefix as it does for pipx and uv.
+    # --ignore-installed: otherwise pip uninstalls the herenow of the environment running the tests (an
+    # editable install) before installing under the prefix, and later tests' subprocesses cannot import it.
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-warn-script-location",
+                    "--ignore-installed",
                     "--prefix", str(work / "prefix"), str(wheel)], check=True, capture_output=True)
     site = next((work / "prefix").glob("lib/python3*/site-packages"))
     site.rename(target)
