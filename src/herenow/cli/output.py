@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from herenow.problems import Problem
 
@@ -53,6 +53,30 @@ def cells(text: str) -> int:
     from rich.cells import cell_len
 
     return cell_len(text)
+
+
+def table_widths(rows: Iterable[Sequence[str]], headers: Sequence[str]) -> list[int]:
+    """The column widths ``table`` would use for ``rows`` (read once, not kept), and the number of rows last."""
+    widths = [cells(printable(str(h))) for h in headers]
+    count = 0
+    for row in rows:
+        count += 1
+        for i, value in enumerate(row):
+            width = cells(printable(str(value)))
+            if width > widths[i]:
+                widths[i] = width
+    return [*widths, count]
+
+
+def table_lines(rows: Iterable[Sequence[str]], headers: Sequence[str], widths: Sequence[int]) -> Iterator[str]:
+    """``table``'s lines one at a time, with widths measured before (``table_widths``)."""
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v + " " * (widths[i] - cells(v)) for i, v in enumerate(values)).rstrip()
+
+    yield line([printable(str(h)) for h in headers])
+    for row in rows:
+        yield line([printable(str(v)) for v in row])
 
 
 def table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:

@@ -889,6 +889,31 @@ class ReflectionIndex:
             args = [*args, limit, offset]
         return self._run(lambda db: [_to_row(r) for r in db.execute(sql, args)])
 
+    def iter_rows(self, query: Query | None = None, *, limit: int | None = None,
+                  chunk: int = 1000) -> Iterator[IndexRow]:
+        """The matching rows newest first, fetched a chunk at a time (for printing thousands without keeping them)."""
+        where, args = self._where(query)
+        joiner = " AND " if where else " WHERE "
+        last: tuple[float, str] | None = None
+        left = limit
+        while left is None or left > 0:
+            size = chunk if left is None else min(chunk, left)
+            sql = f"SELECT {_ROW_COLUMNS}, ts FROM reflections{where}"
+            params = list(args)
+            if last is not None:
+                sql += f"{joiner}(ts < ? OR (ts = ? AND id < ?))"
+                params += [last[0], last[0], last[1]]
+            sql += " ORDER BY ts DESC, id DESC LIMIT ?"
+            params.append(size)
+            page = self._run(lambda db: db.execute(sql, params).fetchall())
+            for r in page:
+                yield _to_row(r[:-1])
+            if len(page) < size:
+                return
+            last = (page[-1][-1], page[-1][1])
+            if left is not None:
+                left -= len(page)
+
     def rows_for(self, rids: Sequence[int]) -> list[IndexRow]:
         """The rows with these row ids, in the order given (missing ones left out)."""
         if not rids:

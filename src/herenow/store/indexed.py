@@ -2,39 +2,97 @@
 
 ``ReflectionStore`` (reflections.py) owns the files; ``ReflectionIndex`` (index.py) is a cache of them that needs
 the reflection model. This class puts the two together, above both, so neither imports the other's module back.
+
+The index lives in the cache folder (``paths.Locations.index_file``). With protection on (a recipient), it is a
+SQLCipher database keyed by a random key sealed to the recipient (``index_key.py``); while locked (no identity)
+there is no index at all: ``index()`` raises ``IndexLocked``, and reflections saved meanwhile are indexed at the
+next unlock (the refresh finds them like any other change).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from herenow.errors import UserError
 from herenow.problems import Problem
 from herenow.store import paths
-from herenow.store.index import IndexRow, ReflectionIndex
+from herenow.store.index import IndexRow, Parse, ReflectionIndex
 from herenow.store.reflections import Query, Reflection, ReflectionStore
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class IndexLocked(UserError):
+    """The store is protected and locked: nothing can be searched until the passphrase is given."""
+
+    def __init__(self) -> None:
+        super().__init__("your reflections are locked: unlock them with your passphrase to list or search them")
 
 
 class IndexedStore(ReflectionStore):
-    def index(self) -> ReflectionIndex:
-        """The search index of this store, opened on first use.
+    def __init__(self, root: Path | None = None, *, protection: Any = None, parse: Parse | None = None) -> None:
+        """``protection``: anything with ``.recipient`` (None: not protected) and ``.identity`` (None: locked).
+        ``parse``: how a file becomes a reflection (the protected store's decrypts)."""
+        super().__init__(root)
+        self.protection = protection
+        self.parse = parse
 
-        The index is only a cache: it lives beside the reflections folder and is rebuilt from the files.
-        """
+    @property
+    def protected(self) -> bool:
+        return self.protection is not None and getattr(self.protection, "recipient", None) is not None
+
+    @property
+    def locked(self) -> bool:
+        return self.protected and getattr(self.protection, "identity", None) is None
+
+    def index_path(self) -> Path:
+        where = paths.locations()
+        if self.root == where.reflections_dir:
+            _remove_index(where.old_index_file)  # from before the index moved to the cache folder
+            return where.index_file
+        digest = hashlib.sha256(str(self.root.resolve()).encode()).hexdigest()[:16]
+        return where.cache_dir / f"index-{digest}.sqlite3"
+
+    def index(self) -> ReflectionIndex:
+        """The search index of this store, opened on first use (only a cache: rebuilt from the files).
+        Raises ``IndexLocked`` while the store is protected and locked."""
         index = self.__dict__.get("_index")
-        if index is None:
-            where = paths.locations()
-            db = where.index_file if self.root == where.reflections_dir else self.root.parent / "index.sqlite3"
-            index = self.__dict__["_index"] = ReflectionIndex(self.root, db)
+        if index is not None:
+            return index
+        db = self.index_path()
+        if self.locked:
+            _remove_plain(db)  # an index from before protection holds content in the clear
+            raise IndexLocked()
+        connect = None
+        if self.protected:
+            from herenow.store.index import keyed_connect
+            from herenow.store.index_key import load_or_create
+
+            _remove_plain(db)
+            try:
+                key = load_or_create(db.parent, self.protection.recipient, self.protection.identity)
+            except OSError:
+                # The cache folder refuses writes: an index with a key of this run only (it goes to memory).
+                key = os.urandom(32)
+            connect = keyed_connect(key)
+        index = self.__dict__["_index"] = ReflectionIndex(self.root, db, parse=self.parse, connect=connect)
         return index
 
     def query(self, query: Query | None = None, *, limit: int | None = None) -> tuple[list[Reflection], list[Problem]]:
         """The matching reflections, newest first, and the problems with bad files.
 
-        Free text: every word (or "quoted phrase") must appear in an answer, the note or the tags.
+        Free text: every word (or "quoted phrase") must begin a word in an answer, the note or the tags.
         """
         index = self.index()
         index.refresh()
         return index.reflections(query, limit=limit), index.problems()
 
     def known_tags(self) -> list[str]:
+        if self.locked:
+            return []  # nothing to offer until the next unlock; never a prompt
         index = self.index()
         index.refresh()
         return index.known_tags()
@@ -46,3 +104,23 @@ class IndexedStore(ReflectionStore):
         index = self.index()
         index.refresh()
         return index.rows(query, order=order, descending=descending, limit=limit), index.problems()
+
+
+def _remove_index(path: Path) -> None:
+    for name in (path, Path(f"{path}-journal"), Path(f"{path}-wal"), Path(f"{path}-shm"),
+                 path.parent / f".{path.name}.lock"):
+        try:
+            os.unlink(name)
+        except OSError:
+            pass
+
+
+def _remove_plain(path: Path) -> None:
+    """Delete an index that is plain SQLite (readable without a key) where an encrypted one belongs."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(SQLITE_MAGIC))
+    except OSError:
+        return
+    if head == SQLITE_MAGIC:
+        _remove_index(path)
