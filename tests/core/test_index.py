@@ -285,10 +285,10 @@ def _refusing(monkeypatch, how: str) -> None:
     """Index connections that refuse to grow (SQLITE_FULL, a real "database or disk is full") or to write."""
     real = index_module._connect_file
 
-    def connect(path):
+    def connect(opener, path):
         if how == "readonly":
             return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False, isolation_level=None)
-        db = real(path)
+        db = real(opener, path)
         pages = db.execute("PRAGMA page_count").fetchone()[0]
         db.execute(f"PRAGMA max_page_count = {max(pages, 1)}")
         return db

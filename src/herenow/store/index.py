@@ -47,7 +47,7 @@ from herenow.store.reflections import search_terms
 if TYPE_CHECKING:  # pragma: no cover
     from herenow.store.reflections import Query, Reflection
 
-INDEX_VERSION = 3  # 3: contentless word index, folders table, AUTOINCREMENT row ids
+INDEX_VERSION = 4  # 3: contentless word index, folders table, AUTOINCREMENT row ids
 SUFFIXES = (".toml", ".toml.age")  # a reflection file, plain or sealed (age)
 PREVIEW_CHARS = 120
 
@@ -109,7 +109,8 @@ CREATE TABLE problems (
 # before that (the standard library's 3.40 here) a replaced row's entries stay behind, never match (row ids are
 # never reused and every search joins the live rows), and are counted: past a quarter of the rows, rebuild.
 _TOKENIZER = "unicode61 remove_diacritics 2"
-_FTS_SCHEMA = "CREATE VIRTUAL TABLE search_fts USING fts5(search, content='', tokenize='" + _TOKENIZER + "'{extra})"
+_FTS_SCHEMA = ("CREATE VIRTUAL TABLE search_fts USING fts5(search, content='', tokenize='" + _TOKENIZER + "', "
+               "prefix='1 2'{extra})")
 STALE_FRACTION = 0.25
 SETTLE_NS = 2_000_000_000  # a folder's mtime younger than this may yet change within the same clock tick: relist
 

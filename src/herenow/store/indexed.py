@@ -91,11 +91,34 @@ class IndexedStore(ReflectionStore):
         return index.reflections(query, limit=limit), index.problems()
 
     def known_tags(self) -> list[str]:
+        """The tags used so far, for completion. Never waits for a first build (ending a session must not): with
+        no index yet it answers [] and builds one in the background for next time."""
         if self.locked:
             return []  # nothing to offer until the next unlock; never a prompt
         index = self.index()
+        if not index.ready():
+            self.build_in_background()
+            return []
         index.refresh()
         return index.known_tags()
+
+    def build_in_background(self) -> None:
+        """Start the first build in a daemon thread (once): a process that ends meanwhile loses nothing, the
+        index is a cache and its unfinished transaction is rolled back."""
+        import threading
+
+        if self.__dict__.get("_builder") is not None and self.__dict__["_builder"].is_alive():
+            return
+        index = self.index()
+
+        def build() -> None:
+            try:
+                index.refresh()
+            except Exception:  # noqa: BLE001 - a cache: the next reader tries again
+                pass
+
+        builder = self.__dict__["_builder"] = threading.Thread(target=build, name="herenow-index", daemon=True)
+        builder.start()
 
     def rows(self, query: Query | None = None, *, order: str = "date", descending: bool = True,
              limit: int | None = None) -> tuple[list[IndexRow], list[Problem]]:

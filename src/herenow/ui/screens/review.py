@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from herenow.listing import describe, is_filtered, ratings_text
-from herenow.store.export import default_export_path, write_export
+from herenow.store.export import default_export_path, write_export_from_index
 from herenow.store.index import IndexRow, RefreshResult, ReflectionIndex
 from herenow.store.reflections import Query
 from herenow.text import plural, shorten
@@ -177,8 +177,13 @@ class ReviewScreen(Screen[None]):
             self.app.call_from_thread(self._set_title, "Past reflections",
                                       f"reading them for the first time… {done:,} of {total:,}")
 
+        # The cheap check first (folders' times: what the table shows is right at once), then every file's, which
+        # also finds a file an editor rewrote in place; both in this worker, never on the screen's thread.
         result = self.index.refresh(progress)
         self.app.call_from_thread(self._after_refresh, result)
+        full = self.index.refresh(full=True)
+        if full.changed or full.bad:
+            self.app.call_from_thread(self._after_refresh, full)
 
     def _after_refresh(self, result: RefreshResult) -> None:
         self._total_stale = True
@@ -357,7 +362,7 @@ class ReviewScreen(Screen[None]):
         query = self.query_now
         self.app.call_from_thread(self.say, "Exporting…")
         try:
-            count = write_export(self.index.reflections(query), target, "md")
+            count = write_export_from_index(self.index, query, target, "md")  # streamed: memory flat
         except OSError as exc:
             self.app.call_from_thread(self.say, f"Could not write {target}: {exc.strerror or exc}.")
             return
