@@ -353,6 +353,52 @@ class Result:
     details: list[str] = field(default_factory=list)
 
 
+INDEX_MODES = r"""
+import json, os, statistics, sys, time
+from pathlib import Path
+from herenow.store.index import ReflectionIndex, keyed_connect, plain_connect
+from herenow.store.reflections import Query
+root, work, words = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
+out = {}
+for mode, connect in (("plain", plain_connect), ("sqlcipher", keyed_connect(os.urandom(32)))):
+    path = work / f"modes-{mode}.sqlite3"
+    index = ReflectionIndex(root, path, connect=connect)
+    start = time.perf_counter()
+    index.refresh()
+    build = time.perf_counter() - start
+    index.close()
+    start = time.perf_counter()
+    again = ReflectionIndex(root, path, connect=connect)
+    again.count()
+    opened = time.perf_counter() - start
+    search = {}
+    for word in words:
+        times = []
+        for _ in range(20):
+            start = time.perf_counter()
+            again.count(Query(text=word))
+            again.rows(Query(text=word), limit=40)
+            times.append(time.perf_counter() - start)
+        search[word] = statistics.median(times)
+    again.close()
+    out[mode] = {"build": build, "open": opened, "search": search, "bytes": path.stat().st_size}
+print(json.dumps(out))
+"""
+
+
+def index_modes(root: Path, work: Path, env: dict) -> dict | None:
+    """Build and search the index plainly and with SQLCipher, in a child process (None if this herenow has no
+    keyed index)."""
+    import json
+
+    proc = subprocess.run([sys.executable, "-c", INDEX_MODES, str(root), str(work), COMMON, RARE, COMMON[:1],
+                           COMMON[:2]], env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        log(f"  (no SQLCipher figures: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode})")
+        return None
+    return json.loads(proc.stdout)
+
+
 def verdict(ok: bool | None) -> str:
     return "—" if ok is None else ("met" if ok else "**not met**")
 
@@ -490,6 +536,23 @@ def bench(n: int, args: argparse.Namespace) -> Result:
             size_mb = (work / f"export.{fmt}").stat().st_size / 1e6
             R(Row(f"`reflections export --format {fmt}` (all, {size_mb:.0f} MB file): peak memory",
                   f"{mb:.0f} MB ({secs:.2f} s)", "< 200 MB (at 100k)", met=mb < 200))
+
+        # The encrypted index (issue 10) against the plain one, in one process each, same store.
+        log("  index: SQLCipher against plain SQLite")
+        modes = index_modes(root, work, env)
+        if modes:
+            plain, keyed = modes["plain"], modes["sqlcipher"]
+            R(Row("index build in process (parse + insert): SQLCipher vs plain", f"{keyed['build']:.2f} s vs "
+                  f"{plain['build']:.2f} s", "reported", f"{keyed['build'] / plain['build']:.2f}×"))
+            R(Row("index file: SQLCipher vs plain", f"{keyed['bytes'] / 1e6:.1f} MB vs {plain['bytes'] / 1e6:.1f} MB",
+                  "≤ 1.2× the files", f"{keyed['bytes'] / truth.file_bytes:.2f}× the files",
+                  keyed["bytes"] <= 1.2 * truth.file_bytes))
+            R(Row("open + first query (new connection, count): SQLCipher vs plain",
+                  f"{keyed['open'] * 1000:.1f} ms vs {plain['open'] * 1000:.1f} ms", "reported"))
+            for word in (COMMON, RARE, COMMON[:1], COMMON[:2]):
+                a, b = keyed["search"][word], plain["search"][word]
+                R(Row(f"search {word!r} in process (count + first 40 rows, median of 20): SQLCipher vs plain",
+                      f"{a * 1000:.1f} ms vs {b * 1000:.1f} ms", "reported", f"{a / b:.2f}×"))
         return res
     finally:
         if not args.keep:
