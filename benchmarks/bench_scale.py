@@ -45,7 +45,7 @@ sys.path.insert(0, str(HERE))
 from make_store import COMMON, RARE, make_store  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
-HERENOW = str(VENV_BIN / "herenow")
+HERENOW = os.environ.get("HERENOW_BIN") or str(VENV_BIN / "herenow")  # HERENOW_BIN: a copy of the console script
 JRNL_VENV = Path(tempfile.gettempdir()) / "herenow-bench-jrnl-venv"
 GNU_TIME = shutil.which("time", path="/usr/bin:/bin")
 
@@ -78,6 +78,27 @@ def _blob(doc: dict) -> str:
     return "\n".join(p for p in parts if p).casefold()
 
 
+def _word_search() -> bool:
+    """Whether the herenow measured matches beginnings of words (its word index) rather than any substring."""
+    try:
+        from herenow.store import index
+    except ImportError:
+        return False
+    return hasattr(index, "_TOKENIZER") and "trigram" not in index._TOKENIZER
+
+
+WORD_SEARCH = _word_search()
+
+
+def _holds(blob: str, term: str) -> bool:
+    """Does the casefolded text hold the term as herenow searches it: a substring (a trigram index, before), or
+    the beginning of a word (the word index; the benchmark's words have no accents to fold)."""
+    term = term.casefold()
+    if not WORD_SEARCH:
+        return term in blob
+    return re.search(r"(?<![^\W_])" + re.escape(term), blob) is not None
+
+
 def read_truth(root: Path, terms: list[str]) -> Truth:
     """Every file parsed with tomllib; for each search term its count and newest match (kept small: 100k
     reflections' text is never held in memory)."""
@@ -93,7 +114,7 @@ def read_truth(root: Path, terms: list[str]) -> Truth:
         newest = max(newest, started)
         blob = _blob(doc)
         for term in terms:
-            if term.casefold() in blob:
+            if _holds(blob, term):
                 hit = found[term]
                 hit[0] += 1
                 hit[1] = max(hit[1], started)

@@ -16,8 +16,8 @@ _BIDI = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A)) | {0x200E, 0x200
 def printable(text: str, *, keep_newlines: bool = False) -> str:
     """``text`` safe to print to a terminal: control characters (escape codes included) shown as ``\\x1b``-style
     escapes, so what a file holds can never move the cursor, set the window title or clear the screen."""
-    if text.isprintable() and not any(ord(c) in _BIDI for c in text):
-        return text
+    if text.isprintable() and (text.isascii() or not any(ord(c) in _BIDI for c in text)):
+        return text  # (ASCII holds no bidirectional override: the common case is checked at C speed)
     out = []
     for char in text:
         code = ord(char)

@@ -45,8 +45,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     from herenow.store.reflections import RATINGS
 
     # Light rows straight from the index, a chunk at a time: no reflection file is read or validated to print the
-    # table, and however many match, only a chunk is in memory (twice over: once to measure the columns, once to
-    # print them padded).
+    # table. Only the cells' text is kept to pad the columns (about 0.7 KB a row: 70 MB for 100,000 matches);
+    # reading the rows twice instead would keep less but take twice as long.
     store = IndexedStore()
     index = store.index()
     index.refresh()
@@ -59,11 +59,12 @@ def cmd_list(args: argparse.Namespace) -> int:
             yield (f"{r.started:%Y-%m-%d %H:%M}", f"{r.length_minutes} min", ", ".join(r.decks),
                    ratings_text(r.ratings), ", ".join(r.tags), shorten(r.preview, FIRST_WORDS), r.id)
 
-    widths = table_widths(cells_of(), headers)
+    cells = [tuple(printable(value) for value in row) for row in cells_of()]
+    widths = table_widths(cells, headers)
     count = widths.pop() if widths else 0
     if count:
         out = sys.stdout
-        for line in table_lines(cells_of(), headers, widths):
+        for line in table_lines(cells, headers, widths):
             out.write(line + "\n")
         names = ", ".join(key for key, _label in RATINGS)
         print(f"\n{plural(count, 'reflection')}. "
