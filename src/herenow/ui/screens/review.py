@@ -103,6 +103,7 @@ class ReviewScreen(Screen[None]):
         self._message = ""
         self._problems_line = ""
         self.last_export: Path | None = None
+        self._building = False
 
     # ------------------------------------------------------------------ building
     def compose(self) -> ComposeResult:
@@ -142,6 +143,8 @@ class ReviewScreen(Screen[None]):
             self.apply_filter()
             self._show_problems()
         else:
+            # The first build runs in the worker; until it is done no query is made (one would wait for it).
+            self._building = True
             self._set_title("Past reflections", "reading them for the first time…")
         self.table.focus()
         self.refresh_index()
@@ -186,6 +189,7 @@ class ReviewScreen(Screen[None]):
             self.app.call_from_thread(self._after_refresh, full)
 
     def _after_refresh(self, result: RefreshResult) -> None:
+        self._building = False
         self._total_stale = True
         self._update_choices()
         self._show_problems()
@@ -216,6 +220,8 @@ class ReviewScreen(Screen[None]):
 
     # ------------------------------------------------------------------ filtering
     def apply_filter(self, *, keep_cursor: bool = False) -> None:
+        if self._building:
+            return  # the first build is under way (its progress is in the title); the filter runs when it is done
         try:
             query = self.filters.query(self.today())
         except ValueError as exc:  # a custom date that is not a date: said quietly, the list stays
