@@ -45,7 +45,7 @@ sys.path.insert(0, str(HERE))
 from make_store import COMMON, RARE, make_store  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
-HERENOW = str(VENV_BIN / "herenow")
+HERENOW = os.environ.get("HERENOW_BIN") or str(VENV_BIN / "herenow")  # HERENOW_BIN: a copy of the console script
 JRNL_VENV = Path(tempfile.gettempdir()) / "herenow-bench-jrnl-venv"
 GNU_TIME = shutil.which("time", path="/usr/bin:/bin")
 
@@ -78,6 +78,27 @@ def _blob(doc: dict) -> str:
     return "\n".join(p for p in parts if p).casefold()
 
 
+def _word_search() -> bool:
+    """Whether the herenow measured matches beginnings of words (its word index) rather than any substring."""
+    try:
+        from herenow.store import index
+    except ImportError:
+        return False
+    return hasattr(index, "_TOKENIZER") and "trigram" not in index._TOKENIZER
+
+
+WORD_SEARCH = _word_search()
+
+
+def _holds(blob: str, term: str) -> bool:
+    """Does the casefolded text hold the term as herenow searches it: a substring (a trigram index, before), or
+    the beginning of a word (the word index; the benchmark's words have no accents to fold)."""
+    term = term.casefold()
+    if not WORD_SEARCH:
+        return term in blob
+    return re.search(r"(?<![^\W_])" + re.escape(term), blob) is not None
+
+
 def read_truth(root: Path, terms: list[str]) -> Truth:
     """Every file parsed with tomllib; for each search term its count and newest match (kept small: 100k
     reflections' text is never held in memory)."""
@@ -93,7 +114,7 @@ def read_truth(root: Path, terms: list[str]) -> Truth:
         newest = max(newest, started)
         blob = _blob(doc)
         for term in terms:
-            if term.casefold() in blob:
+            if _holds(blob, term):
                 hit = found[term]
                 hit[0] += 1
                 hit[1] = max(hit[1], started)
@@ -353,6 +374,52 @@ class Result:
     details: list[str] = field(default_factory=list)
 
 
+INDEX_MODES = r"""
+import json, os, statistics, sys, time
+from pathlib import Path
+from herenow.store.index import ReflectionIndex, keyed_connect, plain_connect
+from herenow.store.reflections import Query
+root, work, words = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
+out = {}
+for mode, connect in (("plain", plain_connect), ("sqlcipher", keyed_connect(os.urandom(32)))):
+    path = work / f"modes-{mode}.sqlite3"
+    index = ReflectionIndex(root, path, connect=connect)
+    start = time.perf_counter()
+    index.refresh()
+    build = time.perf_counter() - start
+    index.close()
+    start = time.perf_counter()
+    again = ReflectionIndex(root, path, connect=connect)
+    again.count()
+    opened = time.perf_counter() - start
+    search = {}
+    for word in words:
+        times = []
+        for _ in range(20):
+            start = time.perf_counter()
+            again.count(Query(text=word))
+            again.rows(Query(text=word), limit=40)
+            times.append(time.perf_counter() - start)
+        search[word] = statistics.median(times)
+    again.close()
+    out[mode] = {"build": build, "open": opened, "search": search, "bytes": path.stat().st_size}
+print(json.dumps(out))
+"""
+
+
+def index_modes(root: Path, work: Path, env: dict) -> dict | None:
+    """Build and search the index plainly and with SQLCipher, in a child process (None if this herenow has no
+    keyed index)."""
+    import json
+
+    proc = subprocess.run([sys.executable, "-c", INDEX_MODES, str(root), str(work), COMMON, RARE, COMMON[:1],
+                           COMMON[:2]], env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        log(f"  (no SQLCipher figures: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode})")
+        return None
+    return json.loads(proc.stdout)
+
+
 def verdict(ok: bool | None) -> str:
     return "—" if ok is None else ("met" if ok else "**not met**")
 
@@ -490,6 +557,23 @@ def bench(n: int, args: argparse.Namespace) -> Result:
             size_mb = (work / f"export.{fmt}").stat().st_size / 1e6
             R(Row(f"`reflections export --format {fmt}` (all, {size_mb:.0f} MB file): peak memory",
                   f"{mb:.0f} MB ({secs:.2f} s)", "< 200 MB (at 100k)", met=mb < 200))
+
+        # The encrypted index (issue 10) against the plain one, in one process each, same store.
+        log("  index: SQLCipher against plain SQLite")
+        modes = index_modes(root, work, env)
+        if modes:
+            plain, keyed = modes["plain"], modes["sqlcipher"]
+            R(Row("index build in process (parse + insert): SQLCipher vs plain", f"{keyed['build']:.2f} s vs "
+                  f"{plain['build']:.2f} s", "reported", f"{keyed['build'] / plain['build']:.2f}×"))
+            R(Row("index file: SQLCipher vs plain", f"{keyed['bytes'] / 1e6:.1f} MB vs {plain['bytes'] / 1e6:.1f} MB",
+                  "≤ 1.2× the files", f"{keyed['bytes'] / truth.file_bytes:.2f}× the files",
+                  keyed["bytes"] <= 1.2 * truth.file_bytes))
+            R(Row("open + first query (new connection, count): SQLCipher vs plain",
+                  f"{keyed['open'] * 1000:.1f} ms vs {plain['open'] * 1000:.1f} ms", "reported"))
+            for word in (COMMON, RARE, COMMON[:1], COMMON[:2]):
+                a, b = keyed["search"][word], plain["search"][word]
+                R(Row(f"search {word!r} in process (count + first 40 rows, median of 20): SQLCipher vs plain",
+                      f"{a * 1000:.1f} ms vs {b * 1000:.1f} ms", "reported", f"{a / b:.2f}×"))
         return res
     finally:
         if not args.keep:

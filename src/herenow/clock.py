@@ -58,7 +58,10 @@ class SessionClock:
     """``now`` is the wall clock (display only); ``steady`` measures the session (default: see ``steady_for``)."""
 
     def __init__(self, planned_seconds: float, warnings_minutes: list[int] | tuple[int, ...] = (15, 10, 5),
-                 now: Now = time.time, started: float | None = None, steady: Now | None = None) -> None:
+                 now: Now = time.time, started: float | None = None, steady: Now | None = None, *,
+                 elapsed: float = 0.0, paused_total: float = 0.0, paused_for: float | None = None) -> None:
+        """``elapsed``, ``paused_total``, ``paused_for``: a session carried on (resumed) with this much session time
+        behind it, this much time in closed pauses, and, if it is paused now, paused for this long already."""
         self._wall = now
         self._now = steady if steady is not None else steady_for(now)
         self.planned = float(planned_seconds)
@@ -66,9 +69,11 @@ class SessionClock:
         # 1-minute session): only thresholds shorter than the session count.
         self.warnings = sorted({int(w) for w in warnings_minutes if 0 < w * 60 < self.planned}, reverse=True)
         self.started = now() if started is None else started  # wall clock, epoch seconds: display only
-        self._steady_start = self._now()
-        self._paused_total = 0.0
-        self._paused_since: float | None = None
+        current = self._now()
+        carried = max(0.0, paused_for) if paused_for is not None else 0.0
+        self._steady_start = current - max(0.0, elapsed) - max(0.0, paused_total) - carried
+        self._paused_total = max(0.0, paused_total)
+        self._paused_since: float | None = current - carried if paused_for is not None else None
 
     def now(self) -> float:
         """The wall clock (for display)."""

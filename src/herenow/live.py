@@ -20,6 +20,22 @@ from herenow.scheduler import CueScheduler, DealtCue
 
 
 HEARTBEAT = 60.0  # seconds: the record is written at least this often while the session runs
+AWAY_LIMIT = 15 * 60.0  # seconds: a resumed session counts a shorter gap as session time, a longer one as a pause
+
+
+def _minutes(seconds: float) -> str:
+    minutes = max(1, round(seconds / 60))
+    if minutes < 120:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{round(minutes / 60)} hours"
+
+
+class SessionInUse(Exception):
+    """The session to resume is running in another window (its lock is held): it cannot run twice."""
+
+
+class NotResumable(Exception):
+    """The record was ended by the therapist: it waits for a reflection, not for more session."""
 
 
 class LiveSession:
@@ -27,28 +43,94 @@ class LiveSession:
                  now: Callable[[], float] = time.time, seed: int | None = None,
                  records: SessionStore | None = None, steady: Callable[[], float] | None = None,
                  first_session: bool = False) -> None:
-        self.config = config
         planned = float(planned_seconds if planned_seconds is not None else config.session_minutes * 60)
-        self._steady = steady if steady is not None else steady_for(now)
+        self._setup(decks, config, planned, now=now, seed=seed, records=records, steady=steady,
+                    first_session=first_session)
         self.clock = SessionClock(planned, config.warnings, now=now, steady=self._steady)
-        self.scheduler = CueScheduler(
-            decks, planned=planned, interval=config.cue_interval_minutes * 60,
-            opening=config.opening_minutes * 60, closing=config.closing_minutes * 60, seed=seed,
-            first_session=first_session,
-        )
         started = dt.datetime.fromtimestamp(self.clock.started).astimezone().replace(microsecond=0)
         self.record = SessionRecord(
             id=new_record_id(started), started=started, planned_minutes=round(planned / 60, 2),
             decks=[deck.name for deck in decks], first_session=first_session,
         )
-        self.records = records if records is not None else SessionStore()
         self.records.hold(self.record.id)
-        self.save_error: str | None = None
-        self.ended = False
-        self._undoable: list[Moment | CueEvent] = []  # marks and acted-on tallies of this run, newest last
         self._saved_at = self._steady()
         if self._show(self.scheduler.start(0.0)) is None:
             self.save()  # on disk from the first second: a crash before any key still leaves a record
+
+    def _setup(self, decks: list[Deck], config: Config, planned: float, *, now: Callable[[], float],
+               seed: int | None, records: SessionStore | None, steady: Callable[[], float] | None,
+               first_session: bool = False) -> None:
+        self.config = config
+        self._now = now
+        self._steady = steady if steady is not None else steady_for(now)
+        self.scheduler = CueScheduler(
+            decks, planned=planned, interval=config.cue_interval_minutes * 60,
+            opening=config.opening_minutes * 60, closing=config.closing_minutes * 60, seed=seed,
+            first_session=first_session,
+        )
+        self.records = records if records is not None else SessionStore()
+        self.save_error: str | None = None
+        self.ended = False
+        self.resumed_note = ""  # a resumed session: what it says about the time it was away, if anything
+        self._undoable: list[Moment | CueEvent] = []  # marks and acted-on tallies of this run, newest last
+
+    @classmethod
+    def resume(cls, record: SessionRecord, decks: list[Deck], config: Config, *,
+               now: Callable[[], float] = time.time, seed: int | None = None, records: SessionStore | None = None,
+               steady: Callable[[], float] | None = None, away_limit: float = AWAY_LIMIT) -> LiveSession:
+        """Carry on a session whose process died or was closed from outside, from its record.
+
+        It keeps its id, start time, cues shown (the scheduler goes on without repeating them), acted-on tallies,
+        marks and pauses. Time: if the record was written less than ``away_limit`` ago, the session went on
+        meanwhile (a tablet asleep, a reconnect) and that time counts; a longer gap (or a wall clock set back) is
+        counted as a pause, and ``resumed_note`` says so. A session paused when it stopped resumes paused, its
+        pause growing by the time since. Raises SessionInUse if another process runs it, NotResumable if it
+        was ended by the therapist.
+        """
+        if not record.resumable:
+            raise NotResumable(record.id)
+        self = cls.__new__(cls)
+        self._setup(decks, config, record.planned_minutes * 60, now=now, seed=seed, records=records, steady=steady,
+                    first_session=record.first_session)  # a resumed first session keeps its first-session cues
+        if self.records.in_use_elsewhere(record.id) or (not self.records.hold(record.id)
+                                                        and self.records.in_use_elsewhere(record.id)):
+            raise SessionInUse(record.id)
+        record = record.model_copy(deep=True)
+        wall = now()
+        started = record.started.timestamp()
+        closed = float(sum(p.seconds for p in record.pauses))
+        if record.paused_when_saved:
+            pause = record.pauses[-1]
+            closed -= pause.seconds
+            began = started + pause.at + closed  # the wall-clock moment the pause began, as far as it is known
+            elapsed = float(pause.at)
+            self.clock = SessionClock(record.planned_minutes * 60, config.warnings, now=now, started=started,
+                                      steady=self._steady, elapsed=elapsed, paused_total=closed,
+                                      paused_for=max(0.0, wall - began))
+        else:
+            last = record.saved.timestamp() if record.saved is not None else started + record.elapsed_seconds + closed
+            gap = wall - last
+            elapsed = float(record.elapsed_seconds)
+            if 0 <= gap < away_limit:
+                elapsed += gap  # the session went on while nothing was written: real time counts
+            elif gap > 0:
+                record.pauses.append(Pause(at=record.elapsed_seconds, seconds=int(round(gap))))
+                closed += round(gap)
+                self.resumed_note = (f"Resumed. The {_minutes(gap)} while it was closed count as a pause.")
+            self.clock = SessionClock(record.planned_minutes * 60, config.warnings, now=now, started=started,
+                                      steady=self._steady, elapsed=elapsed, paused_total=closed)
+        record.ended = None
+        record.interrupted = None
+        self.record = record
+        shown = [found for event in record.cues_shown
+                 if (found := self.scheduler.find(event.deck, event.id, event.text)) is not None]
+        self._saved_at = self._steady()
+        if shown:
+            self.scheduler.carry_on(shown, float(record.cues_shown[-1].at))
+            self.save()
+        elif self._show(self.scheduler.start(self.clock.elapsed())) is None:
+            self.save()
+        return self
 
     # ---------------------------------------------------------------- state
     @property
@@ -61,6 +143,7 @@ class LiveSession:
     def save(self) -> None:
         """Autosave the record. A failure is remembered (and shown quietly), never raised into the session."""
         self.record.elapsed_seconds = self.elapsed()
+        self.record.saved = dt.datetime.fromtimestamp(self._now()).astimezone().replace(microsecond=0)
         self._saved_at = self._steady()
         try:
             self.records.save(self.record)
@@ -147,5 +230,16 @@ class LiveSession:
         self.ended = True
         # The start plus the real time since: a wall clock set back meanwhile cannot make it end before it began.
         self.record.ended = dt.datetime.fromtimestamp(self.clock.ended_at()).astimezone().replace(microsecond=0)
+        self.save()
+        return self.record
+
+    def interrupt(self) -> SessionRecord:
+        """Closed from outside (SIGHUP, SIGTERM, a browser connection gone): written with its length and marked
+        interrupted, so it can be resumed, or reflected on like an ended one. A pause stays open."""
+        if self.ended:
+            return self.record
+        self.ended = True
+        self.record.ended = dt.datetime.fromtimestamp(self.clock.ended_at()).astimezone().replace(microsecond=0)
+        self.record.interrupted = True
         self.save()
         return self.record

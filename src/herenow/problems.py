@@ -6,7 +6,6 @@ Also the shared way to read a TOML file without ever raising for a user's mistak
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +58,8 @@ def parse_toml(name: str, raw: bytes) -> tuple[dict[str, Any] | None, str, list[
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, "", [Problem(name, "is not UTF-8 text", line=line)]
+    import tomllib  # here, not at the top: ``herenow --version`` imports this module and never parses
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -91,6 +91,25 @@ class CueScheduler:
         """True after stepping back: the next cue forward is one already shown, not a new one."""
         return self._position < len(self.history) - 1
 
+    def carry_on(self, shown: list[DealtCue], changed_at: float) -> DealtCue | None:
+        """A resumed session: ``shown`` were dealt already (oldest first; not dealt again until their pool is used
+        up), the last of them is the current cue, shown at ``changed_at``."""
+        self.history = list(shown)
+        self._used = {c.key for c in shown}
+        self._position = len(self.history) - 1
+        self.changed_at = changed_at
+        return self.current
+
+    def find(self, deck: str, cue_id: str, text: str) -> DealtCue | None:
+        """The cue a record names (by deck and id, else by deck and text); None if its deck no longer has it."""
+        for dealt in self.cues:
+            if dealt.deck == deck and ((cue_id and dealt.cue.id == cue_id) or (not cue_id and dealt.cue.text == text)):
+                return dealt
+        for dealt in self.cues:
+            if dealt.deck == deck and dealt.cue.text == text:
+                return dealt
+        return None
+
     def start(self, elapsed: float = 0.0) -> DealtCue:
         return self.next(elapsed)
 

@@ -13,7 +13,11 @@ def shorten(text: str, width: int) -> str:
         return line
     if width < 2:
         return "…"[:width]
-    short = textwrap.shorten(line, width, placeholder=" …", break_on_hyphens=False)
+    # Only the first width + 1 characters can matter (a word cut there cannot fit with the placeholder): textwrap
+    # on a whole long answer costs a hundred times more.
+    # The word of width + 1 characters put after the cut never fits, so words are still left out with " …".
+    short = textwrap.shorten(line[: width + 1] + " " + "x" * (width + 1), width, placeholder=" …",
+                             break_on_hyphens=False)
     if short.lstrip() == "…" or len(short) > width:
         short = line[: width - 1].rstrip() + "…"
     return short

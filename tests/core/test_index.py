@@ -75,7 +75,7 @@ def test_rows_carry_what_the_table_and_trends_need(store: ReflectionStore) -> No
     assert index.path_of(row.rid) == store.find(row.id)
 
 
-def test_free_text_search_finds_substrings_in_answers_notes_and_tags(store: ReflectionStore) -> None:
+def test_free_text_search_finds_beginnings_of_words_in_answers_notes_and_tags(store: ReflectionStore) -> None:
     make(store, 2, texts=("We talked about SUPERVISION and the father.",))
     make(store, 3, texts=("Nothing much.",), note="Café in the waiting room; naïve question")
     make(store, 4, texts=("A quiet one.",), tags=("grief",))
@@ -85,8 +85,11 @@ def test_free_text_search_finds_substrings_in_answers_notes_and_tags(store: Refl
         return sorted(r.date.day for r in store.query(Query(text=text))[0])
 
     assert ids("supervis") == [2]  # a word's beginning
-    assert ids("vision") == [2]  # the middle of a word
+    # The middle of a word is not found: a word index is a fraction of the files' size, a trigram index that would
+    # find it is 1.5 times their size (issue 14 asks for at most 1.2; see benchmarks/RESULTS-scale.md).
+    assert ids("vision") == []
     assert ids("café") == [3] and ids("CAFÉ") == [3] and ids("naïve") == [3]
+    assert ids("cafe") == [3] and ids("naive") == [3]  # accents are not needed
     assert ids("grief") == [4]  # tags count
     assert ids("father supervision") == [2]  # every word, in any order
     assert ids('"my part"') == [5] and ids("part") == [5]
@@ -103,7 +106,7 @@ def test_search_without_fts5_gives_the_same_answers(store: ReflectionStore, monk
     index = ReflectionIndex(store.root, store.root.parent / "plain.sqlite3")
     index.refresh()
     assert not index.fts
-    assert len(index.rids(Query(text="vision father"))) == 1
+    assert len(index.rids(Query(text="supervis father"))) == 1
     assert len(index.rids(Query(text="CAFÉ"))) == 1
     assert len(index.rids(Query(text="zzz"))) == 0
 
@@ -267,7 +270,7 @@ def test_damaged_rows_inside_a_valid_index_are_rebuilt(store: ReflectionStore, d
     sql = {"bad-json": "UPDATE reflections SET tags = '[\"grief'",
            "bad-utf8": "UPDATE reflections SET preview = CAST(X'FFFE41' AS TEXT)",
            "bad-date": "UPDATE reflections SET started = 'yesterday'",
-           "bad-data": "UPDATE bodies SET data = '{\"id\": 1}'"}[damage]
+           "bad-data": "UPDATE reflections SET moments = '[[1, 2'"}[damage]
     db.execute(sql)
     db.commit()
     db.close()
@@ -282,10 +285,10 @@ def _refusing(monkeypatch, how: str) -> None:
     """Index connections that refuse to grow (SQLITE_FULL, a real "database or disk is full") or to write."""
     real = index_module._connect_file
 
-    def connect(path):
+    def connect(opener, path):
         if how == "readonly":
             return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False, isolation_level=None)
-        db = real(path)
+        db = real(opener, path)
         pages = db.execute("PRAGMA page_count").fetchone()[0]
         db.execute(f"PRAGMA max_page_count = {max(pages, 1)}")
         return db

@@ -331,3 +331,27 @@ def test_age_opens_a_reflection_herenow_wrote_with_identity_age_and_the_passphra
             pass
         os.close(fd)
     assert CANARY in out.read_text() and 'prompt = "What happened?"' in out.read_text()
+
+
+# ---------------------------------------------------------------- the encrypted index (integration with scale)
+def test_the_default_indexed_store_follows_this_process_protection(protected, herenow_home, ident):
+    """IndexedStore() with no arguments asks protection.current(): no index while locked, a SQLCipher index in
+    the cache folder once unlocked, which finds what was saved while locked and holds no word in the clear."""
+    from herenow.store.indexed import IndexedStore, IndexLocked
+    from herenow.store.paths import locations
+    from herenow.store.reflections import Query
+
+    ReflectionStore().save(reflection("2026-11-17-1400-aaaa", 17, f"She said {CANARY}"))
+    store = IndexedStore()
+    with pytest.raises(IndexLocked):
+        store.rows()
+    assert store.known_tags() == []
+
+    protection_module.current().identity = ident  # the next unlock
+    rows, problems = store.rows(Query(text=CANARY.split()[0]))
+    assert problems == [] and [r.id for r in rows] == ["2026-11-17-1400-aaaa"]
+    assert store.known_tags() == ["quiet"]
+    cache = locations().cache_dir
+    assert (cache / "index.key.age").exists()
+    assert not store.index_path().read_bytes().startswith(b"SQLite format 3")
+    assert hits(cache, CANARY.split()[0]) == [] and hits(cache, "What happened") == []

@@ -268,4 +268,5 @@ async def test_the_tick_writes_only_the_minute_heartbeat(clock, monkeypatch) -> 
             app.screen.tick()
         await pilot.pause()
         assert "02:30 in" in text(app, "#timer")
-    assert writes == [60, 120]
+        assert writes == [60, 120]
+    assert writes == [60, 120, 150]  # the app closing with the session running: written once more, interrupted

@@ -5,14 +5,40 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms)
 
 from herenow import __version__
-from herenow.cli.output import printable, report, say, table
-from herenow.cli.config import add_config_commands
-from herenow.cli.protect import add_passphrase_file, add_protect_command
 from herenow.errors import UserError
-from herenow.problems import Problem
+
+# Only what every start needs is imported here: ``herenow --version`` should cost little more than Python itself
+# (issue 14: at most 2x ``python -c "import argparse"``). The output helpers, paths and problems come with the
+# command that uses them.
+if TYPE_CHECKING:  # pragma: no cover
+    from herenow.problems import Problem
+
+
+def printable(text: str, **kwargs) -> str:
+    from herenow.cli.output import printable as _printable
+
+    return _printable(text, **kwargs)
+
+
+def report(*args, **kwargs) -> int:
+    from herenow.cli.output import report as _report
+
+    return _report(*args, **kwargs)
+
+
+def say(*args, **kwargs) -> None:
+    from herenow.cli.output import say as _say
+
+    _say(*args, **kwargs)
+
+
+def table(*args, **kwargs) -> str:
+    from herenow.cli.output import table as _table
+
+    return _table(*args, **kwargs)
 
 
 def cmd_decks_list(args: argparse.Namespace) -> int:
@@ -69,6 +95,10 @@ def cmd_decks_show(args: argparse.Namespace) -> int:
 
 def cmd_decks_validate(args: argparse.Namespace) -> int:
     from herenow.decks.library import text_hints, validate_files
+
+    from pathlib import Path
+
+    from herenow.problems import Problem
 
     files = [Path(p) for p in args.paths]
     missing = [p for p in files if not p.exists()]
@@ -194,9 +224,22 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 LISTS_ALONE = ("decks", "themes", "reflections")
+def cmd_serve(args: argparse.Namespace) -> int:
+    import importlib.util
+
+    if not 0 <= args.port <= 65535:
+        raise UserError("--port takes a number from 0 to 65535 (0: a free one)")
+    if any(importlib.util.find_spec(name) is None for name in ("aiohttp", "textual_serve")):
+        print("herenow serve needs more: install it with: pip install 'herenow[serve]'", file=sys.stderr)
+        return 2
+    from herenow.serve import run
+
+    return run(lan=args.lan, port=args.port)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from herenow.cli.protect import add_passphrase_file, add_protect_command
+
     parser = argparse.ArgumentParser(
         prog="herenow",
         description="A discreet cue card, a calm session timer and two-minute reflections, for therapists. "
@@ -217,8 +260,18 @@ def build_parser() -> argparse.ArgumentParser:
     session.add_argument("--compact", action="store_true", help="cue and time in a few lines")
     session.add_argument("--first", action="store_true",
                          help="a first session with this client: adds the consent and 'how this works' cues")
+    session.add_argument("--resume", nargs="?", const="latest", metavar="ID",
+                         help="carry on a session that was closed or whose window died (default: the latest)")
     session.add_argument("--seed", type=int, help=argparse.SUPPRESS)
+    # Set by `herenow serve` only: the app runs in a browser (lan: the session screen only, never a reflection).
+    session.add_argument("--served", choices=("local", "lan"), help=argparse.SUPPRESS)
     session.set_defaults(func=cmd_app, screen="session")
+
+    serve = sub.add_parser("serve", help="show the session in a browser or on a tablet (needs herenow[serve])")
+    serve.add_argument("--lan", action="store_true",
+                       help="listen on the local network too (plain HTTP; reflections never cross it)")
+    serve.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    serve.set_defaults(func=cmd_serve)
 
     review = sub.add_parser("review", help="browse past reflections")
     review.add_argument("--theme", help="theme to use (remembered)")
@@ -254,6 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = themes_sub.add_parser("list", help="built-in and your own themes")
     p.set_defaults(func=cmd_themes_list)
 
+    from herenow.cli.config import add_config_commands
+
     add_config_commands(sub)
     sub.add_parser("paths", help="where each thing lives").set_defaults(func=cmd_paths)
 
@@ -276,6 +331,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # herenow uses no pydantic plugins; not scanning for them saves ~20 ms of start-up.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:  # what argparse would print, sooner
+        print(f"herenow {__version__}")
+        return 0
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     if len(argv) == 1 and argv[0] in LISTS_ALONE:  # `herenow decks` alone lists, like `herenow decks list`

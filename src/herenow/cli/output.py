@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from herenow.problems import Problem
 
@@ -16,8 +16,8 @@ _BIDI = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A)) | {0x200E, 0x200
 def printable(text: str, *, keep_newlines: bool = False) -> str:
     """``text`` safe to print to a terminal: control characters (escape codes included) shown as ``\\x1b``-style
     escapes, so what a file holds can never move the cursor, set the window title or clear the screen."""
-    if text.isprintable() and not any(ord(c) in _BIDI for c in text):
-        return text
+    if text.isprintable() and (text.isascii() or not any(ord(c) in _BIDI for c in text)):
+        return text  # (ASCII holds no bidirectional override: the common case is checked at C speed)
     out = []
     for char in text:
         code = ord(char)
@@ -53,6 +53,30 @@ def cells(text: str) -> int:
     from rich.cells import cell_len
 
     return cell_len(text)
+
+
+def table_widths(rows: Iterable[Sequence[str]], headers: Sequence[str]) -> list[int]:
+    """The column widths ``table`` would use for ``rows`` (read once, not kept), and the number of rows last."""
+    widths = [cells(printable(str(h))) for h in headers]
+    count = 0
+    for row in rows:
+        count += 1
+        for i, value in enumerate(row):
+            width = cells(printable(str(value)))
+            if width > widths[i]:
+                widths[i] = width
+    return [*widths, count]
+
+
+def table_lines(rows: Iterable[Sequence[str]], headers: Sequence[str], widths: Sequence[int]) -> Iterator[str]:
+    """``table``'s lines one at a time, with widths measured before (``table_widths``)."""
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v + " " * (widths[i] - cells(v)) for i, v in enumerate(values)).rstrip()
+
+    yield line([printable(str(h)) for h in headers])
+    for row in rows:
+        yield line([printable(str(v)) for v in row])
 
 
 def table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:

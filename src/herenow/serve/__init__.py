@@ -27,8 +27,17 @@ class ServeOptions:
 
 
 def default_command(lan: bool) -> list[str]:
-    """The app each browser connection starts. Over --lan the app is told so: no reflection text may be sent."""
-    return [sys.executable, "-m", "herenow", "session", "--served", "lan" if lan else "local"]
+    """The app each browser connection starts. Over --lan the app is told so: no reflection text may be sent.
+
+    It is this same herenow, from the folder this code runs from (the app's environment is minimal, so a
+    PYTHONPATH of the server's would not reach it: the server and the app it serves could differ otherwise). It
+    carries on the latest session closed less than a quarter of an hour ago, if any: a reconnect resumes it.
+    """
+    from pathlib import Path
+
+    here = str(Path(__file__).resolve().parents[2])
+    launcher = f"import sys; sys.path.insert(0, {here!r}); from herenow.cli import main; sys.exit(main())"
+    return [sys.executable, "-c", launcher, "session", "--served", "lan" if lan else "local"]
 
 
 def run(

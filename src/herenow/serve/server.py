@@ -357,6 +357,13 @@ class ServeServer:
         assert self.pairing is not None
         if request.headers.get("Origin") != self.pairing.origin:
             return _forbidden("origin")
+        if self._active is not None and self._active.closed:
+            # The last connection has gone and its app is writing the session and quitting (a reload, a larger
+            # text size, Wi-Fi back): wait for it, briefly, rather than refuse. Two apps never run at once.
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + APP_STOP_TIMEOUT_S + 1.0
+            while self._active is not None and loop.time() < deadline:
+                await asyncio.sleep(0.05)
         if self._active is not None:
             return web.Response(status=409, text="herenow is already open in another window or device.\n")
         websocket = web.WebSocketResponse(heartbeat=HEARTBEAT_S, max_msg_size=1024 * 1024)

@@ -5,6 +5,7 @@ Below ``files`` (which re-exports both) so ``sealing`` can write its keys withou
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import tempfile
@@ -53,6 +54,29 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int = FILE_MODE) -> Non
     folder = ensure_dir(path.parent)
     tmp = _write_temp(folder, path.name, _encode(data), mode)
     try:
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    fsync_dir(folder)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, *, mode: int = FILE_MODE):
+    """``atomic_write`` for what is written a piece at a time (an export of thousands): yields a binary file
+    in the same folder; on a clean exit it is fsync'ed and renamed over ``path``, on an error removed (the old
+    file, if any, untouched)."""
+    folder = ensure_dir(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:

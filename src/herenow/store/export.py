@@ -12,10 +12,15 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from herenow.store.records import SessionRecord, at_text
 from herenow.store.reflections import (LEGACY_RATINGS, RATING_NOTE, RATINGS, SCHEMA_VERSION, Reflection,
                                        rating_label)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from herenow.store.index import ReflectionIndex
+    from herenow.store.reflections import Query
 
 FORMATS = ("md", "json", "csv")
 NOT_ENCRYPTED = ("This file is not encrypted. It holds your own reflections: keep it somewhere private, "
@@ -157,24 +162,114 @@ def to_csv(reflections: list[Reflection], *, include_client_codes: bool = False)
     writer = csv.writer(buffer)  # \r\n line ends: any \r or \n inside a field gets quoted
     writer.writerow(csv_columns(include_client_codes))
     for r in sorted(reflections, key=lambda r: r.date):
-        record = r.session
-        row: list[object] = [
-            r.id, record.started.isoformat(), record.length_minutes, record.planned_minutes,
-            "; ".join(record.decks), len(record.cues_shown), len(record.acted_on), moments_text(record, "; "),
-            "yes" if r.supervision else "no", "" if r.invited_feedback is None else _yes_no(r.invited_feedback),
-        ]
-        row += [r.ratings.get(key, "") for key, _label in RATINGS]
-        row += [r.ratings.get(key, "") for key in LEGACY_RATINGS]
-        row += ["" if r.client_score is None else f"{r.client_score:g}",
-                "" if r.client_scale_max is None else f"{r.client_scale_max:g}", r.client_words]
-        row += ["; ".join(r.tags), r.note]
-        if include_client_codes:
-            row.append(r.client_code)
-        answers = r.answers[:MAX_PROMPTS]
-        for n in range(MAX_PROMPTS):
-            row += [answers[n].prompt, answers[n].text] if n < len(answers) else ["", ""]
-        writer.writerow(row)
+        writer.writerow(_csv_row(r, include_client_codes))
     return buffer.getvalue()
+
+
+def _csv_row(r: Reflection, include_client_codes: bool) -> list[object]:
+    record = r.session
+    row: list[object] = [
+        r.id, record.started.isoformat(), record.length_minutes, record.planned_minutes,
+        "; ".join(record.decks), len(record.cues_shown), len(record.acted_on), moments_text(record, "; "),
+        "yes" if r.supervision else "no", "" if r.invited_feedback is None else _yes_no(r.invited_feedback),
+    ]
+    row += [r.ratings.get(key, "") for key, _label in RATINGS]
+    row += [r.ratings.get(key, "") for key in LEGACY_RATINGS]
+    row += ["" if r.client_score is None else f"{r.client_score:g}",
+            "" if r.client_scale_max is None else f"{r.client_scale_max:g}", r.client_words]
+    row += ["; ".join(r.tags), r.note]
+    if include_client_codes:
+        row.append(r.client_code)
+    answers = r.answers[:MAX_PROMPTS]
+    for n in range(MAX_PROMPTS):
+        row += [answers[n].prompt, answers[n].text] if n < len(answers) else ["", ""]
+    return row
+
+
+# ---------------------------------------------------------------------------- streaming
+# The same bytes as the functions above, written as the reflections come (oldest first) instead of built in memory:
+# an export of 100,000 reflections holds one reflection at a time. What the header needs (how many, from when to
+# when) is asked of the index first.
+
+
+def stream_export(out: TextIO, reflections: Iterable[Reflection], fmt: str, *, count: int,
+                  first: dt.datetime | None, last: dt.datetime | None, include_client_codes: bool = False) -> int:
+    """Write ``reflections`` (oldest first) to ``out`` in ``fmt``; the number written."""
+    if fmt == "md":
+        return _stream_markdown(out, reflections, count, first, last, include_client_codes)
+    if fmt == "json":
+        return _stream_json(out, reflections, include_client_codes)
+    if fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow(csv_columns(include_client_codes))
+        written = 0
+        for r in reflections:
+            writer.writerow(_csv_row(r, include_client_codes))
+            written += 1
+        return written
+    raise ValueError(f"{fmt!r} is not an export format ({', '.join(FORMATS)})")
+
+
+def _stream_markdown(out: TextIO, reflections: Iterable[Reflection], count: int, first: dt.datetime | None,
+                     last: dt.datetime | None, include_client_codes: bool) -> int:
+    head = [NOT_ENCRYPTED, "", "# Reflections", ""]
+    if not count or first is None or last is None:
+        head += ["No reflections to export.", ""]
+    else:
+        span = f"{first:%d %b %Y}" if first.date() == last.date() else f"{first:%d %b %Y} to {last:%d %b %Y}"
+        head += [f"{count} session{'s' if count != 1 else ''}, {span}. Ratings are my own perception of each "
+                 "session, not a validated measure.", ""]
+    pending = "\n".join(head)  # written once the next piece is known, so that the last one can be trimmed
+    written = 0
+    for r in reflections:
+        out.write(pending + "\n")
+        pending = markdown_section(r, include_client_code=include_client_codes)
+        written += 1
+    out.write(pending.rstrip("\n") + "\n")
+    return written
+
+
+def _stream_json(out: TextIO, reflections: Iterable[Reflection], include_client_codes: bool) -> int:
+    def dumps(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False, indent=2)
+
+    out.write(f'{{\n  "note": {dumps(NOT_ENCRYPTED)},\n  "schema_version": {dumps(SCHEMA_VERSION)},\n'
+              f'  "ratings_note": {dumps(RATING_NOTE)},\n  "reflections": ')
+    written = 0
+    for r in reflections:
+        out.write("[\n" if not written else ",\n")
+        out.write("\n".join("    " + line for line in dumps(_plain(r, include_client_codes)).split("\n")))
+        written += 1
+    out.write("\n  ]\n}\n" if written else "[]\n}\n")
+    return written
+
+
+def export_from_index(index: ReflectionIndex, query: Query | None, out: TextIO, fmt: str = "md", *,
+                      include_client_codes: bool = False) -> int:
+    """Export what ``query`` matches straight from the index and the files, streaming; the number written."""
+    if fmt not in FORMATS:
+        raise ValueError(f"{fmt!r} is not an export format ({', '.join(FORMATS)})")
+    count, first, last = index.span(query)
+    return stream_export(out, index.iter_reflections(query, oldest_first=True), fmt, count=count, first=first,
+                         last=last, include_client_codes=include_client_codes)
+
+
+def write_export_from_index(index: ReflectionIndex, query: Query | None, target: Path, fmt: str = "md", *,
+                            include_client_codes: bool = False) -> int:
+    """``write_export`` streaming from the index: atomic (mode 0600), memory flat however many there are."""
+    from herenow.store.files import atomic_writer
+    from herenow.store.paths import ensure_dir, locations
+
+    if target.parent == locations().export_dir:
+        ensure_dir(target.parent)
+    with atomic_writer(target) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="", write_through=False)
+        try:
+            count = export_from_index(index, query, text, fmt, include_client_codes=include_client_codes)
+            text.flush()
+        finally:
+            text.detach()
+    return count
 
 
 def export(reflections: Iterable[Reflection], fmt: str, *, include_client_codes: bool = False) -> str:

@@ -20,7 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from herenow.store.atomic import _encode, atomic_write, create_exclusive, fsync_dir  # noqa: F401 (re-exported)
+from herenow.store.atomic import (  # noqa: F401 (re-exported)
+    _encode, atomic_write, atomic_writer, create_exclusive, fsync_dir,
+)
 from herenow.store.paths import FILE_MODE, ensure_dir  # noqa: F401
 
 MiB = 1024 * 1024

@@ -1,15 +1,26 @@
 """A SQLite index of the reflection files: a cache, rebuilt from the files when they change.
 
-The files stay the truth. Each refresh compares every file's ``mtime_ns`` and size with what the index saw and
-adds, updates or removes rows; a missing, corrupt or older-version index is simply rebuilt. Delete
-``index.sqlite3`` and nothing is lost: the next refresh reads the files again.
+The files stay the truth. A refresh looks at the folders first: a folder whose modification time is the one the
+index saw last time (and was not still changing then) holds the same names as before, so its files are not
+stat'ed; only the folders that changed (a save, a delete, another process, a sync) are listed again, and their
+files compared by ``mtime_ns`` and size. ``refresh(full=True)`` stats every file (the review screen does it in the
+background, which also catches an editor that rewrites a file in place). A missing, corrupt or older-version
+index is simply rebuilt. Delete ``index.sqlite3`` and nothing is lost: the next refresh reads the files again.
 
 A bad file (not TOML, not a valid reflection) is recorded as a problem (the file and why), skipped, and never
 changed. It is read again only when it changes.
 
-Free-text search uses an FTS5 trigram index when SQLite has it (substring search in about a millisecond at
-10,000 reflections), else a plain substring scan. Every query term must appear (case-insensitive) in the answers,
-the note or the tags; "double quotes" keep words together as one phrase.
+The index does not hold the reflections a second time: only the columns that listing and filtering need, and a
+contentless FTS5 word index (the text itself is not stored; ``reflections()`` reads the files). Free-text search
+matches the beginnings of words: every query term must begin a word (case- and accent-insensitive) in the
+answers, the note or the tags, so "supervis" and "su" find "supervision" but "vision" does not; "double quotes"
+keep words together as one phrase. (A trigram index would also find the middle of words, but it alone is 1.5x
+the size of the files it indexes: measured in benchmarks/RESULTS-scale.md.) Without FTS5 the text is kept in a
+column and scanned, with the same beginning-of-word rule.
+
+The connection is given (``connect``): plain SQLite, or SQLCipher keyed with a random key when the store is
+protected (``index_key.py``), so that nothing with content is on the disk in the clear. So is the parser
+(``parse``), which may decrypt.
 
 No Textual here: the CLI uses this too.
 """
@@ -19,11 +30,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sqlite3
+import stat
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +47,8 @@ from herenow.store.reflections import search_terms
 if TYPE_CHECKING:  # pragma: no cover
     from herenow.store.reflections import Query, Reflection
 
-INDEX_VERSION = 2  # 2: the client's own score
+INDEX_VERSION = 5  # 2: the client's own score; 3: contentless word index, folders table, AUTOINCREMENT row ids
+SUFFIXES = (".toml", ".toml.age")  # a reflection file, plain or sealed (age)
 PREVIEW_CHARS = 120
 
 SORTS = {
@@ -48,8 +62,13 @@ SORTS = {
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE folders (
+    path TEXT PRIMARY KEY,              -- relative to the reflections folder, '' for the folder itself
+    mtime_ns INTEGER NOT NULL,          -- as last listed
+    settled INTEGER NOT NULL            -- 1 when that mtime was old enough to trust (not still changing)
+);
 CREATE TABLE reflections (
-    rid INTEGER PRIMARY KEY,
+    rid INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: a stale word-index entry can never match a new row
     path TEXT NOT NULL UNIQUE,          -- relative to the reflections folder
     mtime_ns INTEGER NOT NULL,
     size INTEGER NOT NULL,
@@ -72,11 +91,10 @@ CREATE TABLE reflections (
     supervision INTEGER NOT NULL,
     client_score REAL                   -- the client's own score as a share of their scale (0-1), if given
 );
--- The long columns apart, so that scanning the filters above stays small and fast.
+-- Only without FTS5: the searchable text, scanned.
 CREATE TABLE bodies (
     rid INTEGER PRIMARY KEY REFERENCES reflections(rid) ON DELETE CASCADE,
-    search TEXT NOT NULL,               -- answers, note and tags, casefolded
-    data TEXT NOT NULL                  -- the whole reflection as JSON
+    search TEXT NOT NULL                -- answers, note and tags, casefolded
 );
 CREATE INDEX reflections_ts ON reflections(ts);
 CREATE INDEX reflections_day ON reflections(day);
@@ -88,19 +106,14 @@ CREATE TABLE problems (
 );
 """
 
-_FTS_SCHEMA = """
-CREATE VIRTUAL TABLE search_fts USING fts5(search, content='bodies', content_rowid='rid', tokenize='trigram');
-CREATE TRIGGER bodies_ai AFTER INSERT ON bodies BEGIN
-    INSERT INTO search_fts(rowid, search) VALUES (new.rid, new.search);
-END;
-CREATE TRIGGER bodies_ad AFTER DELETE ON bodies BEGIN
-    INSERT INTO search_fts(search_fts, rowid, search) VALUES ('delete', old.rid, old.search);
-END;
-CREATE TRIGGER bodies_au AFTER UPDATE ON bodies BEGIN
-    INSERT INTO search_fts(search_fts, rowid, search) VALUES ('delete', old.rid, old.search);
-    INSERT INTO search_fts(rowid, search) VALUES (new.rid, new.search);
-END;
-"""
+# Contentless: the words are indexed, the text is not kept. SQLite >= 3.43 (SQLCipher's) deletes rows from it;
+# before that (the standard library's 3.40 here) a replaced row's entries stay behind, never match (row ids are
+# never reused and every search joins the live rows), and are counted: past a quarter of the rows, rebuild.
+_TOKENIZER = "unicode61 remove_diacritics 2"
+_FTS_SCHEMA = ("CREATE VIRTUAL TABLE search_fts USING fts5(search, content='', tokenize='" + _TOKENIZER + "', "
+               "prefix='1 2'{extra})")
+STALE_FRACTION = 0.25
+SETTLE_NS = 2_000_000_000  # a folder's mtime younger than this may yet change within the same clock tick: relist
 
 _COLUMNS = ("path", "mtime_ns", "size", "id", "ts", "started", "day", "length", "planned", "decks", "decks_key",
             "tags", "tags_key", "ratings", "rating_avg", "preview", "moments", "cues_shown", "acted_on",
@@ -148,6 +161,91 @@ class RefreshResult:
         return bool(self.added or self.updated or self.removed)
 
 
+# The errors of the database modules in use: the standard library's, and SQLCipher's once a keyed connection is made
+# (its classes are its own). Read at the moment an exception is matched, so registering later is enough.
+_ERROR: tuple[type[BaseException], ...] = (sqlite3.Error,)
+_DATABASE_ERROR: tuple[type[BaseException], ...] = (sqlite3.DatabaseError,)
+_OPERATIONAL_ERROR: tuple[type[BaseException], ...] = (sqlite3.OperationalError,)
+_ROW_ERROR: tuple[type[BaseException], ...] = (sqlite3.InterfaceError, sqlite3.IntegrityError)
+
+Connect = Callable[[Path], Any]  # path -> an open DB-API connection (autocommit, usable from any thread)
+Parse = Callable[[Path], "tuple[Reflection | None, list[Problem]]"]
+
+
+def _register(module: Any) -> None:
+    global _ERROR, _DATABASE_ERROR, _OPERATIONAL_ERROR, _ROW_ERROR, _INDEX_ERRORS
+    if module.Error in _ERROR:
+        return
+    _ERROR += (module.Error,)
+    _DATABASE_ERROR += (module.DatabaseError,)
+    _OPERATIONAL_ERROR += (module.OperationalError,)
+    _ROW_ERROR += (module.InterfaceError, module.IntegrityError)
+    _INDEX_ERRORS += (module.Error,)
+
+
+def plain_connect(path: Path) -> sqlite3.Connection:
+    """The standard library's SQLite: for a store that is not protected."""
+    return sqlite3.connect(path, timeout=10, check_same_thread=False, isolation_level=None)
+
+
+def keyed_connect(key: bytes) -> Connect:
+    """SQLCipher keyed with a raw 32-byte key (no key derivation: opening takes about 0.2 ms). Every page on
+    the disk is encrypted; temporary tables and sorts stay in memory."""
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    if len(key) != 32:
+        raise ValueError("an index key is 32 bytes")
+    _register(sqlcipher)
+    pragma = f"PRAGMA key = \"x'{key.hex()}'\""
+
+    def connect(path: Path) -> Any:
+        db = sqlcipher.connect(str(path), timeout=10, check_same_thread=False, isolation_level=None)
+        try:
+            db.execute(pragma)
+            db.execute("PRAGMA temp_store = MEMORY")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    return connect
+
+
+def _has_contentless_delete(db: Any) -> bool:
+    version = tuple(int(x) for x in db.execute("SELECT sqlite_version()").fetchone()[0].split(".")[:2])
+    return version >= (3, 43)
+
+
+@dataclass
+class Scan:
+    """What a walk of the reflections folder found."""
+
+    files: dict[str, tuple[int, int]] = field(default_factory=dict)  # in the folders listed: path -> (mtime, size)
+    listed: set[str] = field(default_factory=set)  # folders whose names were read ('' = all of them)
+    folders: dict[str, tuple[int, int]] = field(default_factory=dict)  # every folder seen -> (mtime_ns, settled)
+    problems: list[Problem] = field(default_factory=list)
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def _words(term: str) -> list[str]:
+    """The words of a search term as the word index splits them (letters and digits; the rest separates)."""
+    return _TOKEN.findall(term)
+
+
+def _snapshot(db: Any, fn: Callable[[Any], Any]) -> Any:
+    """``fn(db)`` inside one read transaction: every statement in it sees the same state of the index."""
+    if db.in_transaction:
+        return fn(db)
+    db.execute("BEGIN")
+    try:
+        return fn(db)
+    finally:
+        if db.in_transaction:
+            db.execute("COMMIT")
+
+
 def fts5_available() -> bool:
     try:
         db = sqlite3.connect(":memory:")
@@ -155,7 +253,7 @@ def fts5_available() -> bool:
             db.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='trigram')")
         finally:
             db.close()
-    except sqlite3.Error:
+    except _ERROR:
         return False
     return True
 
@@ -181,22 +279,26 @@ def _row_values(relpath: str, mtime_ns: int, size: int, r: Reflection) -> tuple[
         json.dumps([[m.kind, m.at] for m in session.moments]), len(session.cues_shown),
         json.dumps([[a.deck, a.id, a.text, a.at] for a in session.acted_on]), int(r.supervision),
         r.client_score_share,
-    ), (_searchable(r.text_blob()), r.model_dump_json())
+    ), _searchable(r.text_blob())
 
 
-def _read_one(root: str, relpath: str, mtime_ns: int, size: int) -> tuple[str, Any]:
-    """Parse one file: ("ok", row values) or ("bad", problems as plain lists)."""
+def _default_parse(path: Path):
     from herenow.store.reflections import parse_reflection
 
-    reflection, problems = parse_reflection(Path(root) / relpath)
+    return parse_reflection(path)
+
+
+def _read_one(parse: Parse, root: str, relpath: str, mtime_ns: int, size: int) -> tuple[str, Any]:
+    """Parse one file: ("ok", row values) or ("bad", problems as plain lists)."""
+    reflection, problems = parse(Path(root) / relpath)
     if reflection is None:
         return "bad", [[p.message, p.line, p.field] for p in problems] or [["is not a valid reflection", None, None]]
     return "ok", _row_values(relpath, mtime_ns, size, reflection)
 
 
-def _parsed(root: str, rel: str, mtime_ns: int, size: int) -> tuple[str, int, int, Any]:
+def _parsed(parse: Parse, root: str, rel: str, mtime_ns: int, size: int) -> tuple[str, int, int, Any]:
     try:
-        kind, payload = _read_one(root, rel, mtime_ns, size)
+        kind, payload = _read_one(parse, root, rel, mtime_ns, size)
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # one file's trouble stays its own
         kind, payload = "bad", [[f"could not be indexed ({type(exc).__name__}: {exc})", None, None]]
     return kind, mtime_ns, size, payload
@@ -205,9 +307,12 @@ def _parsed(root: str, rel: str, mtime_ns: int, size: int) -> tuple[str, int, in
 class ReflectionIndex:
     """The index of one reflections folder. Safe to share between threads (one connection, one lock)."""
 
-    def __init__(self, root: Path, db_path: Path) -> None:
+    def __init__(self, root: Path, db_path: Path, *, parse: Parse | None = None,
+                 connect: Connect | None = None) -> None:
         self.root = Path(root)
         self.db_path = Path(db_path)
+        self.parse: Parse = parse or _default_parse
+        self.connect: Connect = connect or plain_connect
         self.in_memory = False
         self.fts = False
         self._lock = threading.RLock()  # the connection
@@ -234,7 +339,7 @@ class ReflectionIndex:
         # at the path still the one we have open?" has a true answer after another process renames a new one in.
         held = os.open(self.db_path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         try:
-            db = _connect_file(self.db_path)
+            db = _connect_file(self.connect, self.db_path)
         except BaseException:
             os.close(held)
             raise
@@ -267,7 +372,7 @@ class ReflectionIndex:
             os.close(fd)
             try:
                 os.chmod(tmp, FILE_MODE)
-                db = sqlite3.connect(tmp, isolation_level=None)
+                db = self.connect(Path(tmp))
                 try:
                     self._create(db)
                 finally:
@@ -330,19 +435,24 @@ class ReflectionIndex:
             if version != INDEX_VERSION:
                 return False
             names = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
-            if not {"meta", "reflections", "problems"} <= names:
+            if not {"meta", "folders", "reflections", "problems"} <= names:
                 return False
             self.fts = "search_fts" in names
+            if self.fts:
+                sql = db.execute("SELECT sql FROM sqlite_master WHERE name = 'search_fts'").fetchone()[0]
+                self.__dict__["_contentless_delete"] = "contentless_delete=1" in sql
             db.execute("SELECT count(*) FROM meta").fetchone()
-        except sqlite3.DatabaseError:
+        except _DATABASE_ERROR:
             return False
         return True
 
-    def _create(self, db: sqlite3.Connection) -> None:
+    def _create(self, db: Any) -> None:
         db.executescript(_SCHEMA)
         self.fts = fts5_available()
         if self.fts:
-            db.executescript(_FTS_SCHEMA)
+            deletes = _has_contentless_delete(db)
+            self.__dict__["_contentless_delete"] = deletes
+            db.execute(_FTS_SCHEMA.format(extra=", contentless_delete=1" if deletes else ""))
         db.execute("INSERT INTO meta VALUES ('created', ?)", (dt.datetime.now().astimezone().isoformat(),))
         db.execute(f"PRAGMA user_version = {INDEX_VERSION}")
 
@@ -370,11 +480,11 @@ class ReflectionIndex:
             if not self._valid(db):
                 raise sqlite3.DatabaseError("a fresh index could not be opened")
             self._inode = _inode(self.db_path)
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, *_ERROR) as exc:
             if db is not None:
                 try:
                     db.close()
-                except sqlite3.Error:
+                except _ERROR:
                     pass
             db = self._memory(exc)
         self._db = db
@@ -395,7 +505,7 @@ class ReflectionIndex:
             if self._db is not None:
                 try:
                     self._db.close()
-                except sqlite3.Error:
+                except _ERROR:
                     pass
             self._db = self._memory(exc)
 
@@ -426,22 +536,29 @@ class ReflectionIndex:
                 return
             try:
                 self._fresh_file(expect=seen)
-            except (OSError, sqlite3.Error) as exc:
+            except (OSError, *_ERROR) as exc:
                 self._db = self._memory(exc)
 
     def _run(self, fn):
-        """Run ``fn(db)`` under the lock. Anything wrong with the index (damaged, unreadable stored text, a disk
-        that refuses writes) rebuilds it once from the files, and failing that uses one in memory: a read never
-        fails because of the cache."""
+        """Run ``fn(db)`` under the lock, in one read transaction (one snapshot). Anything wrong with the index
+        (damaged, unreadable stored text, a disk that refuses writes) rebuilds it once from the files, and failing
+        that uses one in memory: a read never fails because of the cache.
+
+        An index found empty (new, or just put in place by another process) is filled first while holding the
+        shared index lock, so no other process can replace it between the filling and the reading: a reader never
+        answers from an empty index."""
         for attempt in range(3):
             try:
-                for _fill in range(5):
-                    with self._using():
-                        db, created = self._connect()
-                        if not created or _fill == 4:
-                            return fn(db)
-                    # Empty (new, or just rebuilt by another process): fill it from the files, then look again.
-                    self.refresh()
+                with self._using():
+                    db, created = self._connect()
+                    if not created:
+                        return _snapshot(db, fn)
+                with self._refresh_lock, self._using():  # the same order as refresh(): no deadlock between threads
+                    db, created = self._connect()
+                    if created:
+                        self._refresh_held(None, full=True)
+                        db, _created = self._connect()
+                    return _snapshot(db, fn)
             except _INDEX_ERRORS as exc:
                 if attempt == 0 and not _writes_refused(exc):
                     self._reset()
@@ -452,82 +569,165 @@ class ReflectionIndex:
         raise RuntimeError("unreachable")  # pragma: no cover
 
     # ------------------------------------------------------------------ keeping it fresh
+    def scan_folders(self, known: dict[str, tuple[int, int]] | None) -> Scan:
+        """Walk the reflections folder. A folder whose modification time is the settled one in ``known``
+        (relative folder -> (mtime_ns, settled)) holds the same names as last time: it is not listed and its
+        files are not stat'ed. ``known=None`` lists and stats everything. Hidden names skipped, links to folders
+        not followed; a folder that cannot be read is remembered as a problem (its files are then left out)."""
+        from herenow.problems import Problem
+
+        scan = Scan()
+        root = str(self.root)
+        try:
+            info = os.stat(root)
+        except FileNotFoundError:
+            scan.listed.add("")
+            return scan
+        except OSError as exc:
+            scan.problems.append(Problem(root, f"cannot be read ({exc.strerror or exc})"))
+            scan.listed.add("")
+            return scan
+        if not stat.S_ISDIR(info.st_mode):
+            scan.problems.append(Problem(root, "is not a folder"))
+            scan.listed.add("")
+            return scan
+        children: dict[str, list[str]] = {}
+        for folder in known or ():
+            if folder:
+                children.setdefault(folder.rpartition("/")[0], []).append(folder)
+        now = time.time_ns()
+        stack: list[tuple[str, os.stat_result]] = [("", info)]
+        while stack:
+            rel, st = stack.pop()
+            settled = int(now - st.st_mtime_ns > SETTLE_NS)
+            scan.folders[rel] = (st.st_mtime_ns, settled)
+            before = known.get(rel) if known is not None else None
+            if before is not None and before == (st.st_mtime_ns, 1):
+                for child in children.get(rel, ()):
+                    try:
+                        child_st = os.stat(os.path.join(root, child), follow_symlinks=False)
+                    except OSError:
+                        continue  # gone: its rows go with it
+                    if stat.S_ISDIR(child_st.st_mode):
+                        stack.append((child, child_st))
+                continue
+            scan.listed.add(rel)
+            path = os.path.join(root, rel) if rel else root
+            try:
+                with os.scandir(path) as entries:
+                    listed = list(entries)
+            except OSError as exc:
+                scan.problems.append(Problem(path, f"cannot be read ({exc.strerror or exc})"))
+                continue
+            for entry in listed:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                child = f"{rel}/{name}" if rel else name
+                is_file = name.endswith(SUFFIXES)
+                try:
+                    if entry.is_dir(follow_symlinks=False) and not is_file:
+                        stack.append((child, entry.stat(follow_symlinks=False)))
+                        continue
+                except OSError:
+                    pass
+                if not is_file:
+                    continue
+                try:
+                    fst = entry.stat()
+                    scan.files[child] = (fst.st_mtime_ns, fst.st_size)
+                except OSError:
+                    scan.files[child] = (0, -1)  # a dangling or looping link: the reader says which
+        return scan
+
     def scan_files(self) -> dict[str, tuple[int, int]]:
-        """Every reflection file under the root: relative path -> (mtime_ns, size). Hidden names skipped.
+        """Every reflection file under the root: relative path -> (mtime_ns, size) (one stat per file)."""
+        scan = self.scan_folders(None)
+        self.folder_problems = scan.problems
+        return scan.files
 
-        A reflections folder that is not a folder or cannot be read is remembered as a problem."""
-        from herenow.store.files import list_toml
-
-        entries, self.folder_problems = list_toml(self.root, recursive=True)
-        prefix_len = len(str(self.root)) + 1
-        return {str(path)[prefix_len:]: ((st.st_mtime_ns, st.st_size) if st is not None else (0, -1))
-                for path, st in entries}
-
-    def refresh(self, progress: Callable[[int, int], None] | None = None) -> RefreshResult:
-        """Bring the index in line with the files. Cheap when nothing changed (one stat per file).
+    def refresh(self, progress: Callable[[int, int], None] | None = None, *, full: bool = False) -> RefreshResult:
+        """Bring the index in line with the files. Cheap when nothing changed: one stat per folder, and only the
+        folders that changed are listed (``full``: stat every file, which also finds a file rewritten in place).
 
         ``progress(done, total)`` is called now and then while many files are read (a first build).
         Queries from other threads wait only while the changes are written, not while files are read.
         """
         start = time.perf_counter()
         with self._refresh_lock:
-            result = None
-            for attempt in range(3):
-                try:
-                    result = self._refresh(progress)
-                    break
-                except _INDEX_ERRORS as exc:
-                    if attempt == 0 and not _writes_refused(exc):
-                        self._reset()  # damaged: start again from the files
-                    elif not self.in_memory:
-                        self._to_memory(exc)  # full or read-only disk, or still failing: memory for this run
-                    else:
-                        raise
-            assert result is not None
-            if attempt:
-                result.rebuilt = True
+            result = self._refresh_held(progress, full=full)
         result.seconds = time.perf_counter() - start
         return result
 
-    def _refresh(self, progress: Callable[[int, int], None] | None = None, depth: int = 0) -> RefreshResult:
+    def _refresh_held(self, progress: Callable[[int, int], None] | None, *, full: bool) -> RefreshResult:
+        result = None
+        for attempt in range(3):
+            try:
+                result = self._refresh(progress, full=full)
+                break
+            except _INDEX_ERRORS as exc:
+                if attempt == 0 and not _writes_refused(exc):
+                    self._reset()  # damaged: start again from the files
+                elif not self.in_memory:
+                    self._to_memory(exc)  # full or read-only disk, or still failing: memory for this run
+                else:
+                    raise
+        assert result is not None
+        if attempt:
+            result.rebuilt = True
+        return result
+
+    def _refresh(self, progress: Callable[[int, int], None] | None = None, depth: int = 0, *,
+                 full: bool = False) -> RefreshResult:
         with self._using():
             db, created = self._connect()
             first = db
-            known: dict[str, tuple[int, int, bool]] = {}
-            for path, mtime_ns, size in db.execute("SELECT path, mtime_ns, size FROM reflections"):
-                known[path] = (mtime_ns, size, True)
-            for path, mtime_ns, size in db.execute("SELECT path, mtime_ns, size FROM problems"):
-                known[path] = (mtime_ns, size, False)
+            folders = None if (full or created) else {
+                path: (mtime_ns, settled) for path, mtime_ns, settled in db.execute("SELECT * FROM folders")}
+            stale = int((db.execute("SELECT value FROM meta WHERE key = 'stale'").fetchone() or (0,))[0])
+        if stale and self.fts and stale > STALE_FRACTION * max(self._run_count(first), 1000):
+            self._reset()  # the word index holds too many replaced rows: start again from the files
+            return self._refresh(progress, depth + 1, full=True) if depth < 5 else RefreshResult()
+        scan = self.scan_folders(folders)
+        self.folder_problems = scan.problems
+        with self._using():
+            db, _ = self._connect()
+            if db is not first:
+                return self._refresh(progress, depth + 1, full=True) if depth < 5 else RefreshResult(rebuilt=True)
+            known = self._known(db, scan)
         result = RefreshResult(rebuilt=created)
-        on_disk = self.scan_files()
-        removed = [p for p in known if p not in on_disk]
-        todo = [(p, m, s) for p, (m, s) in on_disk.items() if known.get(p, (None, None))[:2] != (m, s)]
-        if not removed and not todo and not created:  # (a new, empty index is marked filled, once)
-            return result
+        removed = [p for p in known if p not in scan.files]
+        todo = [(p, m, s) for p, (m, s) in scan.files.items() if known.get(p, (None, None))[:2] != (m, s)]
+        if not removed and not todo and not created and folders == scan.folders:
+            return result  # (a new, empty index is marked filled, once)
         parsed = self._parse(todo, progress)
         with self._using():
             db, _ = self._connect()
             if db is not first:  # another process put a new index in place meanwhile: start again on it
-                return self._refresh(progress, depth + 1) if depth < 5 else result
+                return self._refresh(progress, depth + 1, full=True) if depth < 5 else result
             db.execute("BEGIN IMMEDIATE")
             try:
+                replaced = 0
                 for path in removed:
-                    self._forget(db, path)
+                    replaced += self._forget(db, path)
                 result.removed = sum(1 for p in removed if known[p][2])
                 insert = (f"INSERT INTO reflections ({', '.join(_COLUMNS)}) "
                           f"VALUES ({', '.join('?' * len(_COLUMNS))})")
                 for path, kind, mtime_ns, size, payload in parsed:
                     before = known.get(path)
                     # Always forget first: another process may have indexed this file meanwhile.
-                    self._forget(db, path)
+                    replaced += self._forget(db, path)
                     if kind == "ok":
-                        values, (search, data) = payload
+                        values, search = payload
                         try:
                             db.execute("SAVEPOINT one")
                             rid = db.execute(insert, values).lastrowid
-                            db.execute("INSERT INTO bodies (rid, search, data) VALUES (?, ?, ?)", (rid, search, data))
+                            if self.fts:
+                                db.execute("INSERT INTO search_fts (rowid, search) VALUES (?, ?)", (rid, search))
+                            else:
+                                db.execute("INSERT INTO bodies (rid, search) VALUES (?, ?)", (rid, search))
                             db.execute("RELEASE one")
-                        except (OverflowError, ValueError, sqlite3.InterfaceError, sqlite3.IntegrityError) as exc:
+                        except (OverflowError, ValueError, *_ROW_ERROR) as exc:
                             db.execute("ROLLBACK TO one")
                             db.execute("RELEASE one")
                             kind, payload = "bad", [[f"could not be indexed ({exc})", None, None]]
@@ -542,6 +742,16 @@ class ReflectionIndex:
                         db.execute("INSERT INTO problems VALUES (?, ?, ?, ?)",
                                    (path, mtime_ns, size, json.dumps(payload)))
                         result.bad += 1
+                # The folders as seen, once their files are in: a folder gone is forgotten with its rows.
+                if folders is None:
+                    db.execute("DELETE FROM folders")
+                else:
+                    for gone in set(folders) - set(scan.folders):
+                        db.execute("DELETE FROM folders WHERE path = ?", (gone,))
+                db.executemany("INSERT OR REPLACE INTO folders VALUES (?, ?, ?)",
+                               [(path, m, settled) for path, (m, settled) in scan.folders.items()])
+                if replaced and not self._deletes:
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('stale', ?)", (str(stale + replaced),))
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('refreshed', ?)",
                            (dt.datetime.now().astimezone().isoformat(),))
                 db.execute("COMMIT")
@@ -551,13 +761,54 @@ class ReflectionIndex:
                 raise
         return result
 
+    def _run_count(self, db: Any) -> int:
+        with self._using():
+            return db.execute("SELECT count(*) FROM reflections").fetchone()[0]
+
+    def _known(self, db: Any, scan: Scan) -> dict[str, tuple[int, int, bool]]:
+        """What the index knows about the files in the folders that were listed, and in folders now gone."""
+        known: dict[str, tuple[int, int, bool]] = {}
+        every = "" in scan.listed
+        gone_or_listed = scan.listed | {f for f in self._folders_in(db) if f not in scan.folders}
+        for table, ok in (("reflections", True), ("problems", False)):
+            if every:
+                rows = db.execute(f"SELECT path, mtime_ns, size FROM {table}")
+                for path, mtime_ns, size in rows:
+                    if path.rpartition("/")[0] in gone_or_listed or path.rpartition("/")[0] not in scan.folders:
+                        known[path] = (mtime_ns, size, ok)
+                continue
+            for folder in gone_or_listed:
+                # Every path under the folder sorts between "folder/" and "folder0" ("0" follows "/").
+                rows = db.execute(f"SELECT path, mtime_ns, size FROM {table} WHERE path > ? AND path < ?",
+                                  (folder + "/", folder + "0"))
+                for path, mtime_ns, size in rows:
+                    if path.rpartition("/")[0] == folder:
+                        known[path] = (mtime_ns, size, ok)
+        return known
+
     @staticmethod
-    def _forget(db: sqlite3.Connection, path: str) -> None:
+    def _folders_in(db: Any) -> list[str]:
+        return [r[0] for r in db.execute("SELECT path FROM folders")]
+
+    @property
+    def _deletes(self) -> bool:
+        """Whether the word index forgets a row when asked (SQLite >= 3.43), rather than leaving it stale."""
+        return bool(self.__dict__.get("_contentless_delete"))
+
+    def _forget(self, db: Any, path: str) -> int:
+        """Drop a path's row and problem; 1 if a row left a stale entry in the word index."""
         found = db.execute("SELECT rid FROM reflections WHERE path = ?", (path,)).fetchone()
+        stale = 0
         if found is not None:
-            db.execute("DELETE FROM bodies WHERE rid = ?", found)
+            if self.fts and self._deletes:
+                db.execute("DELETE FROM search_fts WHERE rowid = ?", found)
+            elif self.fts:
+                stale = 1
+            else:
+                db.execute("DELETE FROM bodies WHERE rid = ?", found)
             db.execute("DELETE FROM reflections WHERE rid = ?", found)
         db.execute("DELETE FROM problems WHERE path = ?", (path,))
+        return stale
 
     def _parse(self, todo: list[tuple[str, int, int]],
                progress: Callable[[int, int], None] | None = None) -> list[tuple[str, str, int, int, Any]]:
@@ -566,7 +817,7 @@ class ReflectionIndex:
         for number, (rel, mtime_ns, size) in enumerate(todo):
             if progress is not None and number % 250 == 0 and len(todo) > 250:
                 progress(number, len(todo))
-            out.append((rel, *_parsed(root, rel, mtime_ns, size)))
+            out.append((rel, *_parsed(self.parse, root, rel, mtime_ns, size)))
         return out
 
     # ------------------------------------------------------------------ reading
@@ -587,15 +838,15 @@ class ReflectionIndex:
         if query.decks:
             clauses.append("(" + " OR ".join("instr(decks_key, ?) > 0" for _ in query.decks) + ")")
             args += [f"|{d}|" for d in query.decks]
-        terms = search_terms(query.text)
-        # Trigram FTS finds exact substrings of three characters or more; shorter terms are scanned for.
-        fts_terms = [t for t in terms if len(t) >= 3] if self.fts else []
-        if fts_terms:
+        terms = [t for t in search_terms(query.text) if _words(t)]  # "-" or "✨" alone: no word, no condition
+        if terms and self.fts:
+            # Each term: its words in a row, the last one a beginning ("fa" finds "father"), all terms required.
+            match = " AND ".join('"' + t.replace('"', '""') + '"*' for t in terms)
             clauses.append("rid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)")
-            args.append(" AND ".join('"' + t.replace('"', '""') + '"' for t in fts_terms))
-        scan = [t for t in terms if t not in fts_terms]
-        if scan:
-            # Correlated, so that only the rows the other filters kept are scanned.
+            args.append(match)
+        elif terms:
+            # No FTS5 here: the kept text is scanned for each term (correlated: only the rows kept so far).
+            scan = [t for t in search_terms(query.text) if _words(t)]
             clauses.append("(SELECT " + " AND ".join("instr(b.search, ?) > 0" for _ in scan)
                            + " FROM bodies AS b WHERE b.rid = reflections.rid)")
             args += scan
@@ -620,7 +871,7 @@ class ReflectionIndex:
                 if created:
                     return False
                 return db.execute("SELECT 1 FROM meta WHERE key = 'refreshed'").fetchone() is not None
-            except sqlite3.Error:
+            except _ERROR:
                 return False
 
     def count(self, query: Query | None = None) -> int:
@@ -642,6 +893,31 @@ class ReflectionIndex:
             args = [*args, limit, offset]
         return self._run(lambda db: [_to_row(r) for r in db.execute(sql, args)])
 
+    def iter_rows(self, query: Query | None = None, *, limit: int | None = None,
+                  chunk: int = 1000) -> Iterator[IndexRow]:
+        """The matching rows newest first, fetched a chunk at a time (for printing thousands without keeping them)."""
+        where, args = self._where(query)
+        joiner = " AND " if where else " WHERE "
+        last: tuple[float, str] | None = None
+        left = limit
+        while left is None or left > 0:
+            size = chunk if left is None else min(chunk, left)
+            sql = f"SELECT {_ROW_COLUMNS}, ts FROM reflections{where}"
+            params = list(args)
+            if last is not None:
+                sql += f"{joiner}(ts < ? OR (ts = ? AND id < ?))"
+                params += [last[0], last[0], last[1]]
+            sql += " ORDER BY ts DESC, id DESC LIMIT ?"
+            params.append(size)
+            page = self._run(lambda db: db.execute(sql, params).fetchall())
+            for r in page:
+                yield _to_row(r[:-1])
+            if len(page) < size:
+                return
+            last = (page[-1][-1], page[-1][1])
+            if left is not None:
+                left -= len(page)
+
     def rows_for(self, rids: Sequence[int]) -> list[IndexRow]:
         """The rows with these row ids, in the order given (missing ones left out)."""
         if not rids:
@@ -657,17 +933,58 @@ class ReflectionIndex:
         return self._run(fetch)
 
     def reflections(self, query: Query | None = None, *, limit: int | None = None) -> list[Reflection]:
-        """Whole reflections (from the index's copy, no file read), newest first."""
-        from herenow.store.reflections import Reflection
+        """Whole reflections, newest first, read from their files (the index keeps no copy of them)."""
+        return list(self.iter_reflections(query, limit=limit))
 
+    def iter_reflections(self, query: Query | None = None, *, oldest_first: bool = False, limit: int | None = None,
+                         chunk: int = 256) -> Iterator[Reflection]:
+        """The matching reflections one at a time, read from their files a chunk of paths at a time (memory stays
+        flat however many there are). Newest first, or oldest first (ties: the later id first, as a stable sort
+        of the newest-first list by date puts them). A file that cannot be read now is left out."""
         where, args = self._where(query)
-        sql = (f"SELECT (SELECT data FROM bodies WHERE bodies.rid = reflections.rid) FROM reflections{where}"
-               f"{self._order('date', True)}")
-        if limit is not None:
-            sql += " LIMIT ?"
-            args = [*args, limit]
-        return self._run(lambda db: [Reflection.model_validate_json(r[0]) for r in db.execute(sql, args)
-                                     if r[0] is not None])
+        joiner = " AND " if where else " WHERE "
+        if oldest_first:
+            after, order = "(ts > ? OR (ts = ? AND id < ?))", " ORDER BY ts ASC, id DESC"
+        else:
+            after, order = "(ts < ? OR (ts = ? AND id < ?))", " ORDER BY ts DESC, id DESC"
+        last: tuple[float, str] | None = None
+        left = limit
+        while left is None or left > 0:
+            size = chunk if left is None else min(chunk, left)
+            if last is None:
+                sql, params = f"SELECT ts, id, path FROM reflections{where}{order} LIMIT ?", [*args, size]
+            else:
+                sql = f"SELECT ts, id, path FROM reflections{where}{joiner}{after}{order} LIMIT ?"
+                params = [*args, last[0], last[0], last[1], size]
+            page = self._run(lambda db: db.execute(sql, params).fetchall())
+            if not page:
+                return
+            last = (page[-1][0], page[-1][1])
+            for _ts, _id, path in page:
+                try:
+                    reflection, _problems = self.parse(self.root / path)
+                except (ValueError, TypeError, OverflowError, RecursionError):
+                    reflection = None
+                if reflection is not None:
+                    if left is not None:
+                        left -= 1
+                    yield reflection
+            if len(page) < size:
+                return
+
+    def span(self, query: Query | None = None) -> tuple[int, dt.datetime | None, dt.datetime | None]:
+        """How many match, and the start of the first and of the last session (as written, with its offset)."""
+        where, args = self._where(query)
+
+        def read(db: Any) -> tuple[int, dt.datetime | None, dt.datetime | None]:
+            count = db.execute(f"SELECT count(*) FROM reflections{where}", args).fetchone()[0]
+            if not count:
+                return 0, None, None
+            first = db.execute(f"SELECT started FROM reflections{where} ORDER BY ts ASC LIMIT 1", args).fetchone()
+            last = db.execute(f"SELECT started FROM reflections{where} ORDER BY ts DESC LIMIT 1", args).fetchone()
+            return count, dt.datetime.fromisoformat(first[0]), dt.datetime.fromisoformat(last[0])
+
+        return self._run(read)
 
     def path_of(self, rid: int) -> Path | None:
         found = self._run(lambda db: db.execute("SELECT path FROM reflections WHERE rid = ?", (rid,)).fetchone())
@@ -679,8 +996,8 @@ class ReflectionIndex:
         rows = self._run(lambda db: db.execute("SELECT path, problems FROM problems ORDER BY path").fetchall())
         out: list[Problem] = list(self.folder_problems) + list(self.notes)
         for path, payload in rows:
-            for message, line, field in json.loads(payload):
-                out.append(Problem(str(self.root / path), message, line=line, field=field))
+            for message, line, name in json.loads(payload):
+                out.append(Problem(str(self.root / path), message, line=line, field=name))
         return out
 
     def known_tags(self) -> list[str]:
@@ -693,7 +1010,7 @@ class ReflectionIndex:
         sql = f"SELECT DISTINCT j.value FROM reflections, json_each(reflections.{column}) AS j"
         try:
             return sorted(r[0] for r in self._run(lambda db: db.execute(sql).fetchall()))
-        except sqlite3.OperationalError:  # no JSON1: decode here
+        except _OPERATIONAL_ERROR:  # no JSON1: decode here
             rows = self._run(lambda db: db.execute(f"SELECT DISTINCT {column} FROM reflections").fetchall())
             return sorted({v for (text,) in rows for v in json.loads(text)})
 
@@ -710,14 +1027,14 @@ def _inode(path: Path) -> tuple[int, int] | None:
 _INDEX_ERRORS = (sqlite3.Error, UnicodeDecodeError, ValueError, TypeError, KeyError, OverflowError, OSError)
 
 
-def _connect_file(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path, timeout=10, check_same_thread=False, isolation_level=None)
+def _connect_file(connect: Connect, path: Path) -> Any:
+    db = connect(path)
     try:
         db.execute("PRAGMA busy_timeout = 10000")
         # A rollback journal, not WAL: a rebuilt index is renamed into place, and a WAL file of the old one
         # must never be applied to the new one. Readers wait for a writer at most the busy timeout.
         db.execute("PRAGMA journal_mode = DELETE")
-    except sqlite3.DatabaseError:
+    except _DATABASE_ERROR:
         pass  # not a database (rebuilt next), or no shared memory here: the rollback journal and the busy timeout still work
     return db
 
@@ -731,7 +1048,7 @@ def _writes_refused(exc: BaseException) -> bool:
     if isinstance(exc, OSError):
         return True
     text = str(exc).lower()
-    return isinstance(exc, sqlite3.OperationalError) and any(
+    return isinstance(exc, _OPERATIONAL_ERROR) and any(
         words in text for words in ("disk is full", "readonly", "read-only", "disk i/o", "unable to open", "locked",
                                     "busy"))
 

@@ -4,9 +4,10 @@ No other module builds a path to user data. Nothing here touches the disk at imp
 created (mode 0700) only when something is about to be written into them.
 
 Layout:
-- ``HERENOW_HOME`` set: everything under that one folder (portable mode).
-- otherwise: config, user decks and user themes under the platform config dir; reflections, drafts, the
-  session record and the search index under the platform data dir.
+- ``HERENOW_HOME`` set: everything under that one folder (portable mode), the search index in its ``cache``.
+- otherwise: config, user decks and user themes under the platform config dir; reflections, drafts and the
+  session record under the platform data dir; the search index (a cache) under the platform cache dir, so that
+  a synced or backed-up data folder holds only the reflection files.
 """
 
 from __future__ import annotations
@@ -66,8 +67,22 @@ class Locations:
         return self.data_dir / "recipient.txt"
 
     @property
+    def cache_dir(self) -> Path:
+        """What can be thrown away and rebuilt: the search index (and its sealed key)."""
+        if self.portable:
+            return self.data_dir / "cache"
+        import platformdirs
+
+        return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+    @property
     def index_file(self) -> Path:
         """The search index: a cache rebuilt from the reflection files, safe to delete."""
+        return self.cache_dir / "index.sqlite3"
+
+    @property
+    def old_index_file(self) -> Path:
+        """Where the index lived before it moved to the cache folder: deleted when seen (only a cache)."""
         return self.data_dir / "index.sqlite3"
 
     @property
@@ -163,6 +178,8 @@ def secure_tree(now: float | None = None) -> list:
     where = locations()
     problems: list[Problem] = []
     roots = [where.data_dir] if where.data_dir == where.config_dir else [where.config_dir, where.data_dir]
+    if not where.portable:
+        roots.append(where.cache_dir)  # the index: encrypted when protected, private either way
     for root in roots:
         tightened = removed = 0
         failed: list[str] = []

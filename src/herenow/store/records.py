@@ -68,10 +68,26 @@ class SessionRecord(BaseModel):
     set_aside: bool = False
     # Dismissed for good, without a reflection: kept in sessions/dismissed/, never offered again.
     dismissed: AwareDatetime | None = None
+    # When the record was last written by its running session (wall clock): a resumed session counts the time
+    # since as session time when it is short (the session went on), as a pause when it is long.
+    saved: AwareDatetime | None = None
+    # Closed from outside (SIGHUP, SIGTERM, a browser connection that dropped), not ended by the therapist: it
+    # can be resumed as well as reflected on. Written only as true; absent otherwise.
+    interrupted: bool | None = None
 
     @property
     def length_minutes(self) -> int:
         return round(self.elapsed_seconds / 60)
+
+    @property
+    def resumable(self) -> bool:
+        """Not ended by the therapist: the process died (no ``ended``) or was closed from outside."""
+        return self.ended is None or bool(self.interrupted)
+
+    @property
+    def paused_when_saved(self) -> bool:
+        """The last pause was still open when the record was written (its length not yet known)."""
+        return bool(self.pauses) and self.pauses[-1].seconds == 0 and self.pauses[-1].at >= self.elapsed_seconds
 
 
 def new_record_id(started: dt.datetime) -> str:

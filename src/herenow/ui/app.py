@@ -50,6 +50,8 @@ class HerenowApp(App[int]):
         self.start = start
         self.start_deck = deck  # start="workshop": open this deck straight away
         self.session_options = session or SessionOptions()
+        # In a browser (`herenow serve`): "lan" shows the session screen only, never a reflection or the home screen.
+        self.served = self.session_options.served
         for item in ctx.themes.themes.values():
             self.register_theme(item.theme.to_textual())
         # The picker (ctrl+p) lists available_themes: keep only those --theme accepts (contrast-checked).
@@ -171,16 +173,30 @@ class HerenowApp(App[int]):
 
         options = options or SessionOptions()
         problems = self.ctx.reload_decks()
-        names = options.deck_names or self.ctx.config.decks
+        names = options.resume.decks if options.resume is not None else (options.deck_names or self.ctx.config.decks)
         decks, missing = self.ctx.resolve_decks(names)
         if not decks:
             decks = self.ctx.default_decks()
         notes = [f"No deck named {name!r}; left out." for name in missing] + [str(p) for p in problems]
         self.push_screen(SessionScreen(decks, planned_seconds=options.planned_seconds, compact=options.compact,
-                                       notes=notes, first_session=options.first_session))
+                                       notes=notes, first_session=options.first_session, resume=options.resume,
+                                       touch=self.served is not None))
+
+    def resume_session(self, record: SessionRecord) -> None:
+        """Carry on a session left behind (the home screen's "resume")."""
+        self.start_session(SessionOptions(resume=record, served=self.served))
+
+    def session_kept(self) -> None:
+        """Served over the local network, after "end": the browser says where the reflection waits, nothing more."""
+        from herenow.ui.screens.kept import KeptScreen
+
+        self.switch_screen(KeptScreen()) if len(self.screen_stack) > 1 else self.push_screen(KeptScreen())
 
     def reflect_on(self, record: SessionRecord, *, replace: bool = True, draft: Reflection | None = None) -> None:
         """The reflection form on ``record``; ``draft``: carry on with a kept draft of it."""
+        if self.served == "lan":  # no reflection text ever crosses the network
+            self.session_kept()
+            return
         from herenow.ui.screens.reflection import ReflectionScreen
 
         screen = ReflectionScreen(record, draft=draft)
@@ -191,6 +207,9 @@ class HerenowApp(App[int]):
 
     def go_home(self, message: str | None = None) -> None:
         """Back to the home screen, which then shows ``message`` quietly if one is given ("Reflection saved.")."""
+        if self.served == "lan":  # the home screen lists reflections waiting: not over the network
+            self.session_kept()
+            return
         from herenow.ui.screens.home import HomeScreen
 
         if any(isinstance(s, HomeScreen) for s in self.screen_stack):
@@ -207,6 +226,8 @@ class HerenowApp(App[int]):
 
 
     def open_review(self) -> None:
+        if self.served == "lan":
+            return
         from herenow.ui.screens.review import ReviewScreen
 
         self.push_screen(ReviewScreen())

@@ -39,7 +39,17 @@ def run_app(args: argparse.Namespace) -> int:
         raise UserError(f"no theme named {theme!r} (see: herenow themes list)")
 
     options = SessionOptions(compact=getattr(args, "compact", False), first_session=getattr(args, "first", False))
-    if args.screen == "session":
+    if args.screen == "session" and (getattr(args, "resume", None) or getattr(args, "served", None)):
+        options.served = getattr(args, "served", None)
+        if args.resume and (args.deck or args.minutes is not None or args.until or options.first_session):
+            raise UserError("--resume carries a session on as it was: it takes no --deck, --minutes, --until or "
+                            "--first")
+        if args.resume:  # resuming reads the session's record: sealed, it asks once, as every reading does
+            from herenow.cli.protect import unlock_for_reading
+
+            unlock_for_reading(args)
+        options.resume = _to_resume(ctx, args.resume, served=options.served)
+    if args.screen == "session" and options.resume is None:
         if args.deck:
             names = [n.strip() for n in args.deck.split(",") if n.strip()]
             _decks, missing = ctx.resolve_decks(names)
@@ -74,6 +84,35 @@ def run_app(args: argparse.Namespace) -> int:
 
         restore_window_title(app)
     return app.return_code or 0
+
+
+def _to_resume(ctx, wanted: str | None, *, served: str | None):
+    """The session record to carry on: ``wanted`` is an id or "latest" (--resume) or None. Served in a browser
+    without --resume, the latest session closed less than a quarter of an hour ago is carried on if there is one,
+    so a dropped connection that reconnects shows the running session; otherwise a new session starts."""
+    from herenow.live import AWAY_LIMIT
+    from herenow.reflecting import find_waiting
+    from herenow.store.drafts import DraftStore
+
+    waiting = find_waiting(ctx.records, DraftStore(), ctx.store)
+    candidates = sorted((r for r in waiting.records if r.resumable),
+                        key=lambda r: (r.saved or r.started), reverse=True)
+    if wanted is None:
+        recent = [r for r in candidates if r.saved is not None and 0 <= ctx.now() - r.saved.timestamp() < AWAY_LIMIT]
+        return recent[0] if recent else None
+    if wanted == "latest":
+        if not candidates:
+            running = " (one is running in another window)" if waiting.running else ""
+            raise UserError(f"no session to resume{running}")
+        return candidates[0]
+    for record in candidates:
+        if record.id == wanted:
+            return record
+    if any(r.id == wanted for r in waiting.running):
+        raise UserError(f"the session {wanted} is running in another window")
+    if any(r.id == wanted for r in waiting.records + [d.session for d in waiting.drafts]):
+        raise UserError(f"the session {wanted} was ended; its reflection waits on the home screen")
+    raise UserError(f"no session {wanted!r} to resume (see the home screen)")
 
 
 def _missing_deck(ctx, name: str) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from herenow.store.records import SessionRecord
+
 
 @dataclass
 class SessionOptions:
@@ -11,3 +13,5 @@ class SessionOptions:
     planned_seconds: float | None = None
     compact: bool = False
     first_session: bool = False
+    resume: SessionRecord | None = None  # carry on this session instead of starting one
+    served: str | None = None  # "local" or "lan" when `herenow serve` runs the app in a browser

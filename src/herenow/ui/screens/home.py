@@ -82,7 +82,7 @@ class HomeScreen(Screen[None]):
         for minutes in presets:
             if minutes != default:
                 actions.add_option(Option(f"Start a {minutes}-minute session", id=f"start:{minutes}"))
-        for option in waiting_rows(self._drafts, self._pending, show_all=self._show_all):
+        for option in waiting_rows(self._drafts, self._pending, show_all=self._show_all, now=ctx.now()):
             actions.add_option(option)
         for record_id in self._locked:  # sealed, and no passphrase yet: the date and time from the file name
             actions.add_option(Option(f"Reflect on the session from {_when(record_id)} (asks for your passphrase)",
@@ -196,6 +196,9 @@ class HomeScreen(Screen[None]):
             self.app.reflect_on(record, replace=False)
         elif kind == "locked":
             self._unlock_then(value)
+        elif kind == "resume":
+            record = next(r for r in self._pending if r.id == value)
+            self.app.resume_session(record)
         elif kind == "draft":
             draft = next(d for d in self._drafts if d.id == value)
             self.app.reflect_on(draft.session, draft=draft, replace=False)

@@ -25,6 +25,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -44,15 +45,20 @@ from herenow.ui.widgets.tick_list import ChoiceButton, TickBox
 class TagSuggester(Suggester):
     """Completes the last comma-separated tag from the tags used before."""
 
-    def __init__(self, tags: list[str]) -> None:
+    def __init__(self, tags: list[str] | Callable[[], list[str]]) -> None:
+        """``tags``, or where to get them: asked when the first tag is typed, and again while it has none (a first
+        index is built in the background, so the screen never waits for it)."""
         super().__init__(use_cache=False, case_sensitive=False)
-        self.tags = [t.casefold() for t in tags]
+        self._source = tags if callable(tags) else None
+        self.tags = [] if callable(tags) else [t.casefold() for t in tags]
 
     async def get_suggestion(self, value: str) -> str | None:
         head, _sep, last = value.rpartition(",")
         typed = last.lstrip()
         if not typed:
             return None
+        if not self.tags and self._source is not None:
+            self.tags = [t.casefold() for t in self._source()]
         used = {t.strip() for t in head.split(",")}
         for tag in self.tags:
             if tag.startswith(typed) and tag != typed and tag not in used:
@@ -164,7 +170,7 @@ class ReflectionScreen(Screen[None]):
             yield Static("", id="ratings-end")
             yield Static("Tags (comma separated)", classes="label", markup=False)
             yield Input(", ".join(draft.tags) if draft is not None else "", id="tags",
-                        placeholder="for example: ending, rupture", suggester=TagSuggester(self._known_tags()))
+                        placeholder="for example: ending, rupture", suggester=TagSuggester(self._known_tags))
             yield Static("Note", classes="label", markup=False)
             yield TextArea(draft.note if draft is not None else "", id="note", soft_wrap=True,
                            tab_behavior="focus", highlight_cursor_line=False)

@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from herenow.listing import describe, is_filtered, ratings_text
-from herenow.store.export import default_export_path, write_export
+from herenow.store.export import default_export_path, write_export, write_export_from_index
 from herenow.store.index import IndexRow, RefreshResult, ReflectionIndex
 from herenow.store.reflections import Query
 from herenow.text import plural, shorten
@@ -103,6 +103,7 @@ class ReviewScreen(Screen[None]):
         self._message = ""
         self._problems_line = ""
         self.last_export: Path | None = None
+        self._building = False
 
     # ------------------------------------------------------------------ building
     def compose(self) -> ComposeResult:
@@ -142,6 +143,8 @@ class ReviewScreen(Screen[None]):
             self.apply_filter()
             self._show_problems()
         else:
+            # The first build runs in the worker; until it is done no query is made (one would wait for it).
+            self._building = True
             self._set_title("Past reflections", "reading them for the first time…")
         self.table.focus()
         self.refresh_index()
@@ -177,10 +180,16 @@ class ReviewScreen(Screen[None]):
             self.app.call_from_thread(self._set_title, "Past reflections",
                                       f"reading them for the first time… {done:,} of {total:,}")
 
+        # The cheap check first (folders' times: what the table shows is right at once), then every file's, which
+        # also finds a file an editor rewrote in place; both in this worker, never on the screen's thread.
         result = self.index.refresh(progress)
         self.app.call_from_thread(self._after_refresh, result)
+        full = self.index.refresh(full=True)
+        if full.changed or full.bad:
+            self.app.call_from_thread(self._after_refresh, full)
 
     def _after_refresh(self, result: RefreshResult) -> None:
+        self._building = False
         self._total_stale = True
         self._update_choices()
         self._show_problems()
@@ -211,6 +220,8 @@ class ReviewScreen(Screen[None]):
 
     # ------------------------------------------------------------------ filtering
     def apply_filter(self, *, keep_cursor: bool = False) -> None:
+        if self._building:
+            return  # the first build is under way (its progress is in the title); the filter runs when it is done
         try:
             query = self.filters.query(self.today())
         except ValueError as exc:  # a custom date that is not a date: said quietly, the list stays
@@ -384,7 +395,10 @@ class ReviewScreen(Screen[None]):
         self.app.call_from_thread(self.say, "Exporting…")
         try:
             recipient = getattr(self, "_recipient", None)
-            count = write_export(self.index.reflections(query), target, "md", recipient=recipient)
+            if recipient is not None:  # sealed to a supervisor's key: age seals the whole file at once
+                count = write_export(self.index.reflections(query), target, "md", recipient=recipient)
+            else:
+                count = write_export_from_index(self.index, query, target, "md")  # streamed: memory flat
         except OSError as exc:
             self.app.call_from_thread(self.say, f"Could not write {target}: {exc.strerror or exc}.")
             return

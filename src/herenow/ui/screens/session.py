@@ -7,19 +7,22 @@ import datetime as dt
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Button, Footer
 
 from herenow.clock import Reading, format_duration
 from herenow.decks.model import Deck
-from herenow.store.records import CueEvent, at_text
+from herenow.store.records import CueEvent, SessionRecord, at_text
 from herenow.scheduler import DealtCue
-from herenow.live import LiveSession
+from herenow.live import LiveSession, NotResumable, SessionInUse
 from herenow.ui.widgets.session_widgets import CueCard, DrainBar, QuietStatic
 
 MIN_WIDTH, MIN_HEIGHT = 30, 8
 MOMENT_LABELS = {"moment": "moment", "rupture": "rupture", "repair": "repair", "here-and-now": "here and now"}
+# In a browser (`herenow serve`): a row of large quiet buttons, button id -> action.
+TOUCH_BUTTONS = (("touch-next", "next", "next_cue"), ("touch-mark", "mark", "mark"),
+                 ("touch-blank", "blank", "blank"), ("touch-pause", "pause", "pause"), ("touch-end", "end", "end"))
 
 
 def _b(key: str, action: str, description: str, show: bool = True) -> Binding:
@@ -45,8 +48,12 @@ class SessionScreen(Screen[None]):
     ]
 
     def __init__(self, decks: list[Deck], *, planned_seconds: float | None = None, compact: bool = False,
-                 notes: list[str] | None = None, first_session: bool = False) -> None:
-        super().__init__(classes="compact" if compact else None)
+                 notes: list[str] | None = None, first_session: bool = False, resume: SessionRecord | None = None,
+                 touch: bool = False) -> None:
+        classes = " ".join(c for c in ("compact" if compact else "", "touch" if touch else "") if c)
+        super().__init__(classes=classes or None)
+        self.resume = resume  # carry on this session instead of starting one
+        self.touch = touch  # in a browser: buttons, and a tap on the card shows the next cue
         self.decks = decks
         self.first_session = first_session
         self.planned_seconds = planned_seconds
@@ -72,6 +79,12 @@ class SessionScreen(Screen[None]):
             yield self._bar
         yield QuietStatic("The window is too small to show the cue.\nA little larger, please.", id="too-small")
         yield QuietStatic("", id="keys-short", markup=False, fixed_size=True)
+        if self.touch:  # only in a browser: the terminal's screen stays exactly as it is
+            with Horizontal(id="touch-bar"):
+                for button_id, label, _action in TOUCH_BUTTONS:
+                    button = Button(label, id=button_id, compact=True)
+                    button.can_focus = False  # the keys keep their meaning (space: next cue, not "press")
+                    yield button
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -82,9 +95,21 @@ class SessionScreen(Screen[None]):
         first = {action: getattr(keys, action).split(",")[0].strip() for action in ("next_cue", "blank", "end", "quit")}
         self.query_one("#keys-short", QuietStatic).show(
             f"{first['next_cue']} next · {first['blank']} blank · {first['end']} end · {first['quit']} quit")
-        self.live = LiveSession(self.decks, ctx.config, planned_seconds=self.planned_seconds, now=ctx.now,
-                                seed=ctx.seed, records=ctx.records, first_session=self.first_session)
+        if self.resume is not None:
+            try:
+                self.live = LiveSession.resume(self.resume, self.decks, ctx.config, now=ctx.now, seed=ctx.seed,
+                                               records=ctx.records)
+            except (SessionInUse, NotResumable):
+                self.app.pop_screen() if len(self.app.screen_stack) > 2 else self.app.exit(
+                    2, message="herenow: that session is running in another window")
+                self.app.notify("That session is running in another window.", title="Not resumed")
+                return
+        else:
+            self.live = LiveSession(self.decks, ctx.config, planned_seconds=self.planned_seconds, now=ctx.now,
+                                    seed=ctx.seed, records=ctx.records, first_session=self.first_session)
         self._show_cue(self.live.current)
+        if self.live.resumed_note:
+            self._set_status(self.live.resumed_note)
         self.tick()
         self.set_interval(1.0, self.tick)
         self._fit()
@@ -214,8 +239,24 @@ class SessionScreen(Screen[None]):
 
     def action_pause(self) -> None:
         assert self.live is not None
-        self.live.toggle_pause()
+        paused = self.live.toggle_pause()
         self._render_time(self.live.clock.read())
+        if self.touch:
+            self.query_one("#touch-pause", Button).label = "resume" if paused else "pause"
+
+    # ---------------------------------------------------------------- touch (served in a browser)
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        actions = {button_id: action for button_id, _label, action in TOUCH_BUTTONS}
+        action = actions.get(event.button.id or "")
+        if action is not None and self.live is not None:
+            event.stop()
+            getattr(self, f"action_{action}")()
+
+    def on_click(self, event: events.Click) -> None:
+        """A tap on the cue card shows the next cue (in a browser only)."""
+        if self.touch and self.live is not None and event.widget is not None and event.widget.id in ("cue", "detail"):
+            event.stop()
+            self.action_next_cue()
 
     def action_end(self) -> None:
         assert self.live is not None
@@ -223,9 +264,15 @@ class SessionScreen(Screen[None]):
         self.app.reflect_on(record)
 
     def flush(self) -> None:
-        """The app is being closed from outside (SIGHUP, SIGTERM): end the session and write its record now."""
+        """The app is being closed from outside (SIGHUP, SIGTERM): write the record now, marked interrupted, so it
+        can be resumed as well as reflected on."""
         if self.live is not None and not self.live.ended:
-            self.live.end()
+            self.live.interrupt()
+
+    def on_unmount(self) -> None:
+        """Gone without "end" or "quit" (a browser connection dropped: `herenow serve` asks the app to exit): the
+        session is not over; its record is written, marked interrupted, and the next connection resumes it."""
+        self.flush()
 
     def confirm_quit(self) -> None:
         """ctrl+q asks too, like q."""

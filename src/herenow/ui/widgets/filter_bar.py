@@ -20,7 +20,8 @@ from textual.widgets import Input, Select, Static
 from herenow.listing import RANGES, date_range
 from herenow.store.reflections import Query
 
-DEBOUNCE = 0.15  # seconds after the last key before the filter runs
+DEBOUNCE = 0.05  # seconds after the last key before the filter runs: a query takes ~15 ms at 10k, so the
+#                 pause only has to group keys typed together, and key → table stays under 100 ms
 
 
 class FilterBar(Vertical):
