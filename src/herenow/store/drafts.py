@@ -14,6 +14,7 @@ from pathlib import Path
 
 from herenow.names import is_id
 from herenow.store import paths
+from herenow.store.protection import ProtectedStore
 from herenow.problems import Problem
 from herenow.store.reflections import Reflection, parse_reflection, reflection_to_toml
 
@@ -29,18 +30,11 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-class DraftStore:
+class DraftStore(ProtectedStore):
     def __init__(self, folder: Path | None = None, *, protection=None) -> None:
         self.folder = folder or paths.locations().drafts_dir
         self._protection = protection
 
-    @property
-    def protection(self):
-        if self._protection is None:
-            from herenow.store.protection import current
-
-            return current()
-        return self._protection
 
     def path(self, draft_id: str) -> Path:
         """The draft's plain name, ``drafts/<id>.toml`` (sealed: ``<id>.toml.age`` beside it; see ``file``)."""

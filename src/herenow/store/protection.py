@@ -89,3 +89,14 @@ def current() -> Protection:
 
 
 __all__ = ["LOCKED_MESSAGE", "Protection", "SealingError", "current"]
+
+
+class ProtectedStore:
+    """What the three stores of content (reflections, drafts, session records) share: the protection they seal
+    with and read through, given to the store (tests) or this process's own."""
+
+    _protection: Protection | None = None
+
+    @property
+    def protection(self) -> Protection:
+        return self._protection if self._protection is not None else current()

@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from herenow.store import paths
+from herenow.store.protection import ProtectedStore
 from herenow.problems import Problem, load_model
 
 MOMENT_KINDS = ("moment", "rupture", "repair", "here-and-now")
@@ -111,7 +112,7 @@ def at_text(seconds: int | float) -> str:
     return f"{minutes:02d}:{secs:02d}"
 
 
-class SessionStore:
+class SessionStore(ProtectedStore):
     """Session records awaiting a reflection, one TOML file each in the sessions dir.
 
     A session in use (running, or being reflected on) holds an OS lock, ``fcntl.flock`` on ``<id>.lock`` beside
@@ -124,13 +125,6 @@ class SessionStore:
         self._held: dict[str, int] = {}  # record id -> open, locked file descriptor
         self._protection = protection
 
-    @property
-    def protection(self):
-        if self._protection is None:
-            from herenow.store.protection import current
-
-            return current()
-        return self._protection
 
     def path(self, record_id: str) -> Path:
         """The record's plain name (sealed: ``<id>.toml.age`` beside it; see ``file``)."""

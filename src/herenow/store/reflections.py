@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from herenow.names import is_id
 from herenow.stages import STAGE_LABELS, STAGES
 from herenow.store import paths
+from herenow.store.protection import ProtectedStore
 from herenow.problems import Problem, load_model
 from herenow.store.records import SessionRecord, to_toml_dict
 
@@ -382,7 +383,7 @@ def _same_content(a: Reflection, b: Reflection) -> bool:
     return a.model_dump(exclude={"updated", "id"}) == b.model_dump(exclude={"updated", "id"})
 
 
-class ReflectionStore:
+class ReflectionStore(ProtectedStore):
     """The reflection files. Read with ``get``/``load``/``scan``/``query``; written only by ``save``.
 
     ``save`` never silently replaces a file: the first save of a reflection creates its file exclusively; a
@@ -394,14 +395,6 @@ class ReflectionStore:
         self.root = root or paths.locations().reflections_dir
         self._protection = protection
 
-    @property
-    def protection(self):
-        """Whether files are sealed (issue 10) and the identity to read them; the process's own by default."""
-        if self._protection is None:
-            from herenow.store.protection import current
-
-            return current()
-        return self._protection
 
     def path_for(self, reflection: Reflection) -> Path:
         started = reflection.session.started
