@@ -29,19 +29,25 @@ def fsync_dir(folder: Path) -> None:
 
 def _write_temp(folder: Path, name: str, data: bytes, mode: int) -> str:
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    _fill(fd, tmp, data, mode=mode)
+    return tmp
+
+
+def _fill(fd: int, path: str | Path, data: bytes, *, mode: int | None = None) -> None:
+    """Write ``data`` to the new file open on ``fd`` and fsync it; on any failure the file at ``path`` goes."""
     try:
-        os.fchmod(fd, mode)
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
     except BaseException:
         try:
-            os.unlink(tmp)
+            os.unlink(path)
         except OSError:
             pass
         raise
-    return tmp
 
 
 def _encode(data: bytes | str) -> bytes:
@@ -118,16 +124,6 @@ def _create_excl_fallback(path: Path, data: bytes, mode: int) -> bool:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     except FileExistsError:
         return False
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
-        raise
+    _fill(fd, path, data)
     fsync_dir(path.parent)
     return True
