@@ -43,11 +43,16 @@ def _fill(fd: int, path: str | Path, data: bytes, *, mode: int | None = None) ->
             handle.flush()
             os.fsync(handle.fileno())
     except BaseException:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
+        _discard(path)
         raise
+
+
+def _discard(path: str | Path) -> None:
+    """Remove a file a failed write leaves behind; if even that fails, there is nothing more to do."""
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _encode(data: bytes | str) -> bytes:
@@ -62,10 +67,7 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int = FILE_MODE) -> Non
     try:
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _discard(tmp)
         raise
     fsync_dir(folder)
 
@@ -85,10 +87,7 @@ def atomic_writer(path: Path, *, mode: int = FILE_MODE):
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _discard(tmp)
         raise
     fsync_dir(folder)
 

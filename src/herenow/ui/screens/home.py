@@ -287,16 +287,20 @@ class HomeScreen(Screen[None]):
     def _record(self, record_id: str) -> SessionRecord | None:
         return next((r for r in self._pending if r.id == record_id), None)
 
-    def action_not_now(self) -> None:
-        """n: set a waiting session aside (kept, listed with all of them), or bring a set-aside one back."""
-        from herenow.waiting import set_aside
-
+    def _waiting_record(self) -> SessionRecord | None:
+        """The waiting session on the highlighted row, for n and x; a draft's row only says why not."""
         kind, value = self._highlighted_waiting()
         if kind == "draft":
             self.show_message("A draft keeps what you wrote: open it to finish it, or to discard it.")
             self.refresh_state()
-            return
-        record = self._record(value)
+            return None
+        return self._record(value)
+
+    def action_not_now(self) -> None:
+        """n: set a waiting session aside (kept, listed with all of them), or bring a set-aside one back."""
+        from herenow.waiting import set_aside
+
+        record = self._waiting_record()
         if record is None:
             return
         try:
@@ -313,12 +317,7 @@ class HomeScreen(Screen[None]):
         from herenow.ui.dialogs import confirm
         from herenow.waiting import dismiss
 
-        kind, value = self._highlighted_waiting()
-        if kind == "draft":
-            self.show_message("A draft keeps what you wrote: open it to finish it, or to discard it.")
-            self.refresh_state()
-            return
-        record = self._record(value)
+        record = self._waiting_record()
         if record is None:
             return
 
