@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,88 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.snapshot)
 
 
+class RememberedScrypt:
+    """``pyrage.passphrase`` for the suite, remembering what it has already worked out.
+
+    Wrapping or unwrapping with a passphrase runs age's scrypt: ~1.4 s each, by design, and pyrage has no
+    work-factor knob (production keeps age's default; nothing here changes it). Unwrapping is a pure function of
+    (the wrapped bytes, the passphrase): it gives the same bytes, or fails the same way, every time. So the suite
+    keeps each answer: an unwrap already done, or one whose answer is known because this process did the wrap
+    (age guarantees that what ``encrypt`` wrapped with a passphrase opens with it). Every wrap still runs the real
+    scrypt, every first unwrap of other bytes (a damaged file, a wrong passphrase) too, and a test marked
+    ``real_kdf`` bypasses all of this. Subprocesses (the CLI in tmux, the age tool) always run the real thing.
+    """
+
+    def __init__(self) -> None:
+        from pyrage import passphrase
+
+        self.real = passphrase
+        self.known: dict[tuple[bytes, str], tuple[bytes | None, tuple]] = {}
+
+    def encrypt(self, plaintext: bytes, passphrase: str) -> bytes:
+        wrapped = self.real.encrypt(plaintext, passphrase)
+        self.known[bytes(wrapped), passphrase] = (bytes(plaintext), ())
+        return wrapped
+
+    def decrypt(self, wrapped: bytes, passphrase: str) -> bytes:
+        import pyrage
+
+        key = (bytes(wrapped), passphrase)
+        if key not in self.known:
+            try:
+                self.known[key] = (self.real.decrypt(wrapped, passphrase), ())
+            except pyrage.DecryptError as error:
+                self.known[key] = (None, error.args)
+        opened, failure = self.known[key]
+        if opened is None:
+            raise pyrage.DecryptError(*failure)
+        return opened
+
+
+@pytest.fixture(scope="session", autouse=True)
+def remembered_scrypt() -> Iterator[RememberedScrypt]:
+    """In-process passphrase wraps and unwraps go through ``RememberedScrypt`` (session-wide, so that keys made
+    by a module's fixture are known too); a test marked ``real_kdf`` gets pyrage's own (``real_kdf`` below)."""
+    remembered = RememberedScrypt()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("herenow.store.sealing.age_passphrase", remembered)
+        yield remembered
+
+
+@pytest.fixture(autouse=True)
+def real_kdf(request: pytest.FixtureRequest, remembered_scrypt: RememberedScrypt,
+             monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("real_kdf") is not None:
+        monkeypatch.setattr("herenow.store.sealing.age_passphrase", remembered_scrypt.real)
+
+
+PASSPHRASE = "correct horse battery staple"
+
+
+@dataclass(frozen=True)
+class MadeKeys:
+    folder: Path  # identity.age (wrapped with PASSPHRASE) and recipient.txt
+    recovery: str  # the identity's secret, as `herenow protect` shows it once
+
+
+@pytest.fixture(scope="session")
+def made_keys(tmp_path_factory: pytest.TempPathFactory) -> MadeKeys:
+    """Protection keys made once per run (a wrap is a real scrypt, ~1.4 s). Never changed in place: a test that
+    changes or damages keys works on a copy (``install_keys``)."""
+    from herenow.store.sealing import Keys
+
+    folder = tmp_path_factory.mktemp("made") / "keys"
+    return MadeKeys(folder, Keys(folder).create(PASSPHRASE))
+
+
+def install_keys(made: MadeKeys, folder: Path) -> Path:
+    """A copy of the made keys in ``folder`` (a HERENOW_HOME, or a keys folder of the test's own)."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for name in ("identity.age", "recipient.txt"):
+        shutil.copy2(made.folder / name, folder / name)
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def herenow_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "herenow-home"
@@ -25,6 +109,10 @@ def herenow_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # pytest-xdist's workers have COLUMNS=80 and LINES=24 in their environment, and Textual believes them over the
+    # real terminal: an app started in tmux would be drawn at 80x24 whatever the window's size.
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
     # A full-colour terminal unless a test says otherwise (TERM=linux: 16 colours), wherever the suite runs.
     monkeypatch.setenv("TERM", "xterm-256color")
     monkeypatch.setenv("COLORTERM", "truecolor")

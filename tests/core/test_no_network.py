@@ -62,8 +62,7 @@ def test_a_whole_session_reflection_and_review_opens_no_internet_socket(watch, h
     from herenow.live import LiveSession
     from herenow.store.drafts import DraftStore, tidy_leftovers
     from herenow.store.export import export
-    from herenow.store.indexed import IndexedStore
-    from herenow.store.reflections import Query, ReflectionStore, new_reflection, prompts_for
+    from herenow.store.reflections import Query, new_reflection, prompts_for
     from herenow.store.paths import secure_tree
 
     assert secure_tree() == []

@@ -1,8 +1,8 @@
 """Issue 10 wired end to end (in-process): sealed writes without a passphrase, reading after unlock, the CLI
 (`protect`, `--passphrase-file`, `export --to`, `prune`), interop with the `age` tool, and one-line errors.
 
-Wrapping or unwrapping the identity costs 1-3 s (age's scrypt), so keys are made ONCE per module and copied into
-each test's HERENOW_HOME; passphrases are given by file.
+Wrapping or unwrapping the identity costs 1-3 s (age's scrypt), so keys are made ONCE per run (conftest.made_keys)
+and copied into each test's HERENOW_HOME; passphrases are given by file.
 """
 
 from __future__ import annotations
@@ -26,17 +26,12 @@ from herenow.store.records import Moment, SessionRecord, SessionStore
 from herenow.store.reflections import Answer, Reflection, ReflectionStore
 from herenow.store.sealing import Identity, Keys
 
-PASSPHRASE = "correct horse battery staple"
+from conftest import PASSPHRASE, MadeKeys, install_keys
+
 CANARY = "wistful-pelican-7731"
 AGE = shutil.which("age")
 needs_age = pytest.mark.skipif(AGE is None, reason="Debian's `age` tool is not installed (apt-get install age)")
 UTC = dt.timezone.utc
-
-
-@pytest.fixture(scope="module")
-def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    folder = tmp_path_factory.mktemp("keys")
-    return folder, Keys(folder).create(PASSPHRASE)
 
 
 @pytest.fixture(autouse=True)
@@ -46,19 +41,17 @@ def fresh_process() -> None:
 
 
 @pytest.fixture
-def protected(made, herenow_home: Path, tmp_path: Path) -> Path:
-    """HERENOW_HOME with the module's keys in place; returns the passphrase file."""
-    herenow_home.mkdir(parents=True, exist_ok=True)
-    for name in ("identity.age", "recipient.txt"):
-        shutil.copy2(made[0] / name, herenow_home / name)
+def protected(made_keys: MadeKeys, herenow_home: Path, tmp_path: Path) -> Path:
+    """HERENOW_HOME with the run's keys in place; returns the passphrase file."""
+    install_keys(made_keys, herenow_home)
     phrase = tmp_path / "passphrase"
     phrase.write_text(PASSPHRASE + "\n")
     return phrase
 
 
 @pytest.fixture
-def ident(made) -> Identity:
-    return Identity.from_secret(made[1])
+def ident(made_keys: MadeKeys) -> Identity:
+    return Identity.from_secret(made_keys.recovery)
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:

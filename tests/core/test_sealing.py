@@ -1,7 +1,8 @@
 """The age core: keys, sealing, opening, passphrase input, interop with the standard `age` tool.
 
 Wrapping an identity with a passphrase costs seconds (age's scrypt, and pyrage offers no work-factor knob), so
-keys are created ONCE per module and copied for the tests that change them.
+keys are created ONCE per run (conftest.made_keys) and copied for the tests that change them; unwraps the suite has already worked
+out are remembered (conftest.RememberedScrypt), except in the test marked ``real_kdf``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import shutil
 import stat
 import subprocess
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyrage
@@ -24,35 +24,26 @@ from hypothesis import strategies as st
 from herenow.store import sealing
 from herenow.store.sealing import Identity, Keys, SealingError
 
-PASSPHRASE = "correct horse battery staple"
+from conftest import PASSPHRASE, MadeKeys, install_keys
+
 CANARY = b"CANARY-wistful-pelican-7731"
 AGE = shutil.which("age")
 needs_age = pytest.mark.skipif(AGE is None, reason="Debian's `age` tool is not installed (apt-get install age)")
 
 
-@dataclass
-class Made:
-    folder: Path
-    recovery: str
-
-
-@pytest.fixture(scope="module")
-def made(tmp_path_factory: pytest.TempPathFactory) -> Made:
-    folder = tmp_path_factory.mktemp("made") / "keys"
-    recovery = Keys(folder).create(PASSPHRASE)
-    return Made(folder, recovery)
+@pytest.fixture
+def made(made_keys: MadeKeys) -> MadeKeys:
+    return made_keys
 
 
 @pytest.fixture
-def keys(made: Made, tmp_path: Path) -> Keys:
-    """A private copy of the module's keys, for tests that damage or change them."""
-    folder = tmp_path / "keys"
-    shutil.copytree(made.folder, folder)
-    return Keys(folder)
+def keys(made: MadeKeys, tmp_path: Path) -> Keys:
+    """A private copy of the run's keys, for tests that damage or change them."""
+    return Keys(install_keys(made, tmp_path / "keys"))
 
 
-@pytest.fixture(scope="module")
-def ident(made: Made) -> Identity:
+@pytest.fixture
+def ident(made: MadeKeys) -> Identity:
     return Identity.from_secret(made.recovery)
 
 
@@ -163,8 +154,10 @@ def test_temp_file_holds_only_ciphertext_even_in_a_crash(
 # --- keys -------------------------------------------------------------------------------------------------------
 
 
-def test_created_keys_are_private_and_consistent(made: Made, ident: Identity) -> None:
+@pytest.mark.real_kdf  # the production unwrap, scrypt and all (elsewhere the suite remembers unwraps it did)
+def test_created_keys_are_private_and_consistent(made: MadeKeys, ident: Identity) -> None:
     keys = Keys(made.folder)
+    assert keys.unlock(PASSPHRASE).recipient == ident.recipient
     assert keys.exists()
     assert made.recovery.startswith("AGE-SECRET-KEY-1")
     assert stat.S_IMODE(made.folder.stat().st_mode) == 0o700
@@ -186,7 +179,7 @@ def test_create_never_replaces_existing_keys(keys: Keys) -> None:
     assert caught.value.kind == sealing.EXISTS and keys.identity_file.read_bytes() == before
 
 
-def test_wrong_passphrase_names_identity_file(made: Made) -> None:
+def test_wrong_passphrase_names_identity_file(made: MadeKeys) -> None:
     keys = Keys(made.folder)
     with pytest.raises(SealingError) as caught:
         keys.unlock("not the passphrase")
@@ -239,7 +232,7 @@ def test_recipient_file_checks(keys: Keys, ident: Identity) -> None:
     assert keys.recipient() == ident.recipient
 
 
-def test_change_passphrase_then_recovery_key(keys: Keys, made: Made, ident: Identity) -> None:
+def test_change_passphrase_then_recovery_key(keys: Keys, made: MadeKeys, ident: Identity) -> None:
     keys.recipient_file.unlink()  # as after a kill during create(): the unlock inside writes it again
     keys.change_passphrase(PASSPHRASE, "second passphrase")
     assert keys.recipient() == ident.recipient
@@ -258,7 +251,7 @@ def test_change_passphrase_then_recovery_key(keys: Keys, made: Made, ident: Iden
     assert recovered.recipient == ident.recipient
     after = keys.identity_file.read_bytes()
     assert after != before and b"-> scrypt " in after and made.recovery.encode() not in after
-    # (Not unwrapped again here: scrypt costs seconds, and change_passphrase above proved the same re-wrap path.)
+    assert keys.unlock("third passphrase").recipient == ident.recipient
     assert sorted(p.name for p in keys.folder.iterdir()) == ["identity.age", "recipient.txt"]
 
 
@@ -348,7 +341,7 @@ def unlock(keys: Keys, source: Path | None, **kwargs) -> Identity:
 
 
 @needs_age
-def test_age_cli_opens_herenow_files_and_the_reverse(tmp_path: Path, made: Made, ident: Identity) -> None:
+def test_age_cli_opens_herenow_files_and_the_reverse(tmp_path: Path, made: MadeKeys, ident: Identity) -> None:
     plain_identity = tmp_path / "plain-identity.txt"
     plain_identity.write_text(made.recovery + "\n")
     sealed = tmp_path / "r.toml.age"
@@ -362,7 +355,7 @@ def test_age_cli_opens_herenow_files_and_the_reverse(tmp_path: Path, made: Made,
 
 
 @needs_age
-def test_age_cli_opens_with_identity_age_and_passphrase(tmp_path: Path, made: Made, ident: Identity) -> None:
+def test_age_cli_opens_with_identity_age_and_passphrase(tmp_path: Path, made: MadeKeys, ident: Identity) -> None:
     """`age -d -i identity.age file.age`, the passphrase typed on a pseudo-terminal (age reads /dev/tty)."""
     sealed = tmp_path / "r.toml.age"
     out = tmp_path / "out"

@@ -11,29 +11,18 @@ from pathlib import Path
 
 import pytest
 
+from conftest import PASSPHRASE, MadeKeys, install_keys
 from test_tmux import HERENOW, HERENOW as _H, PROMPT, Terminal, _app_pid, _shell, _wait_gone  # noqa: F401
 
 TMUX = shutil.which("tmux")
 pytestmark = pytest.mark.skipif(not TMUX or not HERENOW.exists(), reason="needs tmux and the installed herenow")
-PASSPHRASE = "correct horse battery staple"
 CANARY = "quokkaspindle"
 
 
-@pytest.fixture(scope="module")
-def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from herenow.store.sealing import Keys
-
-    folder = tmp_path_factory.mktemp("keys")
-    Keys(folder).create(PASSPHRASE)
-    return folder
-
-
 @pytest.fixture
-def world(made: Path, tmp_path: Path, herenow_home: Path):
+def world(made_keys: MadeKeys, tmp_path: Path, herenow_home: Path):
     """A protected HERENOW_HOME, its own cache and temp folders, and a terminal whose app uses them all."""
-    herenow_home.mkdir(parents=True, exist_ok=True)
-    for name in ("identity.age", "recipient.txt"):
-        shutil.copy2(made / name, herenow_home / name)
+    install_keys(made_keys, herenow_home)
     folders = {"home": herenow_home, "cache": tmp_path / "cache", "tmp": tmp_path / "tmp"}
     for folder in folders.values():
         folder.mkdir(exist_ok=True, mode=0o700)

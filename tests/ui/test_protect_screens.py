@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,28 +14,17 @@ from herenow.store import protection as protection_module
 from herenow.store.drafts import DraftStore
 from herenow.store.records import SessionRecord
 from herenow.store.reflections import Answer, Reflection
-from herenow.store.sealing import Keys
 from herenow.ui.app import HerenowApp
 
-from conftest import fill, screen_text
+from conftest import PASSPHRASE, MadeKeys, fill, install_keys, screen_text
 
-PASSPHRASE = "correct horse battery staple"
 CANARY = "wistful-pelican-7731"
 
 
-@pytest.fixture(scope="module")
-def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("keys")
-    Keys(folder).create(PASSPHRASE)
-    return folder
-
-
 @pytest.fixture
-def protected(made: Path, herenow_home: Path) -> Path:
+def protected(made_keys: MadeKeys, herenow_home: Path) -> Path:
     protection_module._current.clear()
-    herenow_home.mkdir(parents=True, exist_ok=True)
-    for name in ("identity.age", "recipient.txt"):
-        shutil.copy2(made / name, herenow_home / name)
+    install_keys(made_keys, herenow_home)
     yield herenow_home
     protection_module._current.clear()
 
