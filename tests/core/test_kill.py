@@ -1,11 +1,12 @@
-"""Nothing lost: the whole save sequence is killed with SIGKILL at random moments, hundreds of times.
+"""Nothing lost: the whole save sequence is killed with SIGKILL at moments spread over it, dozens of times.
 
 A writer process runs what ending a session does, over and over: the session record autosaved, a draft kept, the
 reflection saved (and now and then an earlier one edited), the record and draft removed or left for the tidy-up,
-the index refreshed. Forked from one warm process (so hundreds of kills fit in seconds), each writer is killed
-with SIGKILL after a random short delay. Afterwards: every file parses, every save reported as finished is there
-and no older than reported, nothing was duplicated as a conflict copy, the tidy-up removes only what is saved,
-and the index equals a fresh rebuild.
+the index refreshed. Forked from one warm process (so the kills fit in seconds), each writer is killed with
+SIGKILL at a moment drawn from its own slice of a pass of the sequence, as long as a pass takes on this machine
+now, each kind of pass in turn (stratified: see ``kill_points``). Afterwards: every file parses, every save
+reported as finished is there and no older than reported, nothing was duplicated as a conflict copy, the tidy-up
+removes only what is saved, and the index equals a fresh rebuild.
 """
 
 from __future__ import annotations
@@ -43,13 +44,14 @@ def say(text):
     os.write(OUT, (text + "\n").encode())
 
 
-def worker(run):
+def worker(run, passes, first):
     rng = random.Random(run)
     store, drafts, records = IndexedStore(), DraftStore(), SessionStore()
     mine = [path.stem for path in store.files()]  # saved by earlier writers
-    n = 0
-    while True:
+    n, done = first - 1, 0  # n: which pass of the cycle (its branches below); it starts at `first`
+    while not passes or done < passes:  # passes 0: until killed
         n += 1
+        done += 1
         if n % 2 and mine:
             old = rng.choice(mine)
             loaded, version, problems = store.load(old)
@@ -83,22 +85,44 @@ def worker(run):
         if n % 2 == 0:
             store.index().refresh()
 for line in sys.stdin:
-    command, arg = line.split()
+    command, arg, *counts = line.split()
     if command == "fork":
         pid = os.fork()
         if pid == 0:
+            code = 3
             try:
-                worker(arg)
+                worker(arg, *map(int, counts))
+                code = 0
             finally:
-                os._exit(3)
+                os._exit(code)
         say(f"pid {pid}")
     else:
         _pid, status = os.waitpid(int(arg), 0)
         say(f"reaped {status}")
 """
 
-KILLS = 220
-BUDGET_SECONDS = 25.0
+CYCLE = 6  # passes after which the writer has taken every branch of its loop (n % 2, n % 3)
+PER_PASS = 12  # kills in each pass of the cycle
+KILLS = CYCLE * PER_PASS
+
+
+def kill_points(rng: random.Random, cycle_seconds: float) -> list[tuple[int, float]]:
+    """(the pass the writer starts at, the delay before its SIGKILL) for every kill, in shuffled order.
+
+    Why 72 are enough: a pass is about a dozen stages (the edit of an earlier reflection, the record saved twice,
+    the draft, the reflection with its fsyncs, the discard, the tidy-up, the index refresh), and which of them run
+    depends on the pass's place in the six-pass cycle. Each of the six kinds of pass gets 12 kills, one in each
+    equal slice of two average passes (timed just before, so the machine's load stretches the slices with the
+    work): a kill in every stage of every kind of pass, about half of them after its reflection is reported
+    saved. 220 uniform delays over the first 0.12 s (before) mostly hit the first pass or two, leaving gaps as
+    often as they piled up. Each writer also starts from what the earlier ones left (interrupted temp files,
+    leftovers, a half-refreshed index), so every stage also runs over that debris. Shuffled: early and late kills
+    meet small and large stores alike.
+    """
+    span = 2 * cycle_seconds / CYCLE
+    points = [(1 + k % CYCLE, (k // CYCLE + rng.random()) * span / PER_PASS) for k in range(KILLS)]
+    rng.shuffle(points)
+    return points
 
 
 class Lines:
@@ -131,12 +155,18 @@ def test_sigkill_anywhere_in_the_save_sequence_loses_nothing(herenow_home: Path)
                             stderr=subprocess.PIPE, env=env, bufsize=0)
     lines = Lines(proc)
     kills = 0
-    began = time.monotonic()
     try:
-        while kills < KILLS and time.monotonic() - began < BUDGET_SECONDS:
-            proc.stdin.write(f"fork w{kills}\n".encode())
+        for _warm_up in range(2):  # two whole cycles, not killed; the second (a store with some in it) is timed
+            proc.stdin.write(f"fork timing {CYCLE} 1\n".encode())
             pid = int(lines.until("pid ").split()[1])
-            time.sleep(rng.uniform(0.0, 0.12))  # one pass of the sequence takes about 0.1 s here (fsyncs)
+            began = time.monotonic()
+            proc.stdin.write(f"reap {pid}\n".encode())
+            assert int(lines.until("reaped ").split()[1]) == 0, proc.stderr
+            cycle_seconds = time.monotonic() - began
+        for first, delay in kill_points(rng, cycle_seconds):
+            proc.stdin.write(f"fork w{kills} 0 {first}\n".encode())
+            pid = int(lines.until("pid ").split()[1])
+            time.sleep(delay)
             os.kill(pid, signal.SIGKILL)
             proc.stdin.write(f"reap {pid}\n".encode())
             status = int(lines.until("reaped ").split()[1])
@@ -146,15 +176,17 @@ def test_sigkill_anywhere_in_the_save_sequence_loses_nothing(herenow_home: Path)
     finally:
         proc.stdin.close()
         proc.wait(timeout=10)
-    assert kills >= 200, f"only {kills} kills in {BUDGET_SECONDS} s"
+    assert kills == KILLS
 
     completed: dict[str, int] = {}
     for line in lines.seen:
         _saved, rid, generation = line.split()
         completed[rid] = max(completed.get(rid, 0), int(generation))
-    print(f"{kills} kills, {len(completed)} reflections saved, {sum(g - 1 for g in completed.values())} edits")
-    assert len(completed) >= 60, f"only {len(completed)} saves completed: too few to prove anything"
-    assert sum(1 for g in completed.values() if g > 1) >= 20, "too few edits completed"
+    edits = sum(g - 1 for g in completed.values())
+    print(f"{kills} kills (a cycle: {cycle_seconds:.3f} s), {len(completed)} reflections saved, {edits} edits")
+    # About half the writers are killed after their save is reported (the delays reach two passes).
+    assert len(completed) >= KILLS // 3, f"only {len(completed)} saves completed: too few to prove anything"
+    assert sum(1 for g in completed.values() if g > 1) >= 10, "too few edits completed"
 
     store, drafts, records = IndexedStore(), DraftStore(), SessionStore()
     found, problems = read_every_file(store)
