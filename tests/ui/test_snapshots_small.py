@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import FakeClock
+from conftest import FakeClock, fill
 from herenow.context import AppContext
 from herenow.store.reflections import ReflectionStore
 from herenow.ui.app import HerenowApp, SessionOptions
@@ -24,7 +24,7 @@ def app_for(start: str, deck: str | None = None) -> HerenowApp:
 
 async def _reflection_top(pilot) -> None:
     await open_reflection(pilot, make_record())
-    await pilot.press(*"She arrived late.")
+    await fill(pilot, "She arrived late.")
 
 
 async def _reflection_choices(pilot) -> None:

@@ -323,14 +323,15 @@ class ReflectionScreen(Screen[None]):
         model = self.model
         if model is None or model.done or not self.is_mounted:
             return
+        failed_before = model.keep_error is not None
         error = model.keep()
         if error:
             note = f"Note: {error}. Your text is still here."
             self.set_status(f"{model.warning}\n{note}" if model.warned is not None else note, warn=True)
-        elif (self.query_one("#refl-status", Static).has_class("warn") and not model.draft_problem
+        elif (failed_before and self.query_one("#refl-status", Static).has_class("warn") and not model.draft_problem
               and model.warned is None and model.score_error is None):
-            # A draft that could not be kept before is kept now; the privacy warning, and the line about a
-            # client's score that cannot be read, stay until their text changes.
+            # A draft that could not be kept before is kept now: its note goes. The privacy warning, the line
+            # about a client's score that cannot be read and a save that failed stay until their cause changes.
             self.set_status("")
 
     def flush(self) -> None:
