@@ -6,6 +6,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,6 +183,74 @@ def read_only(monkeypatch: pytest.MonkeyPatch, folder: Path):
         os.chmod(folder, 0o700)
 
     return writable
+
+
+def age_decrypt_on_a_terminal(age: str, identity_file: Path, sealed: Path, out: Path, passphrase: str) -> None:
+    """``age -d -i identity_file -o out sealed``, the passphrase typed on a pseudo-terminal (age reads it from
+    /dev/tty, as a person would type it)."""
+    import pty
+    import select
+
+    pid, fd = pty.fork()
+    if pid == 0:  # child: its controlling terminal is the pty
+        os.execv(age, [age, "-d", "-i", str(identity_file), "-o", str(out), str(sealed)])
+    seen = b""
+    deadline = time.monotonic() + 30
+    try:
+        while b"passphrase" not in seen.lower() and time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.5)[0]:
+                seen += os.read(fd, 1024)
+        assert b"passphrase" in seen.lower(), seen
+        os.write(fd, passphrase.encode() + b"\n")
+        while time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.5)[0]:
+                try:
+                    if not os.read(fd, 1024):
+                        break
+                except OSError:  # EIO: the child closed the terminal
+                    break
+            if os.waitpid(pid, os.WNOHANG) != (0, 0):
+                pid = 0
+                break
+    finally:
+        if pid:
+            os.waitpid(pid, 0)
+        os.close(fd)
+
+
+@contextmanager
+def cut_off_after(seconds: int) -> Iterator[None]:
+    """A hang inside fails the test after ``seconds`` (SIGALRM; pytest-timeout is not a dependency). Does nothing
+    off the main thread or where there is no SIGALRM."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def expired(signum, frame):
+        raise TimeoutError(f"hung for {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    """``herenow ARGS`` in this process: (exit code, stdout, stderr)."""
+    from herenow.cli import main
+
+    try:
+        code = main(list(args))
+    except SystemExit as exc:  # argparse's --help / --version / usage errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
 async def fill(pilot, text: str) -> None:

@@ -8,16 +8,8 @@ from pathlib import Path
 import pytest
 
 from herenow import __version__
-from herenow.cli import main
 
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(args))
-    except SystemExit as exc:  # argparse's --help / --version / usage errors
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+from conftest import run_cli as run
 
 
 def test_version_and_help(capsys) -> None:

@@ -12,22 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from herenow.cli import main
 from herenow.store.records import Moment, SessionRecord
 from herenow.store.reflections import Answer, Reflection, ReflectionStore
 
-from conftest import mode
+from conftest import mode, run_cli as run
 
 UTC = dt.timezone.utc
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(args))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def add(rid: str, day: int, *, text: str = "", tags=(), decks=("frame",), ratings=None, client_code="") -> None:

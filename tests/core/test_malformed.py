@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Callable
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from conftest import read_every_file
+from conftest import cut_off_after, read_every_file
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -101,21 +99,8 @@ def place(home: Path, where: str, name: str) -> Path:
     return folder / ("config.toml" if where == "config" else f"{name}.toml")
 
 
-@contextmanager
-def no_hang(seconds: int = 20):
-    def fail(signum, frame):
-        raise AssertionError(f"hung for {seconds} s")
-    old = signal.signal(signal.SIGALRM, fail)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
-
-
 def run(capsys, *argv: str) -> tuple[int, str, str]:
-    with no_hang():
+    with cut_off_after(20):
         code = main(list(argv))  # any exception here is a traceback the user would see: the test fails
     out, err = capsys.readouterr()
     return code, out, err
@@ -169,7 +154,7 @@ def test_every_reader_and_command_carries_on(herenow_home: Path, capsys, kind: s
     assert code == 1 and GOOD_ID in out
     code, out, err = run(capsys, "reflections", "show", GOOD_ID)
     assert code == 0 and "A good, readable reflection." in out
-    with no_hang():
+    with cut_off_after(20):
         drafts, draft_problems = DraftStore().pending()
         records, record_problems = SessionStore().pending()
         rows, row_problems = IndexedStore().rows()

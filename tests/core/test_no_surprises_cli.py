@@ -4,16 +4,8 @@ import io
 
 import pytest
 
-from herenow.cli import main
 
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(args))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+from conftest import run_cli as run
 
 
 @pytest.mark.parametrize("command", ["decks", "themes", "reflections"])

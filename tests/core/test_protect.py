@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import pty
-import select
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
-from herenow.cli import main
 from herenow.store import protection as protection_module
 from herenow.store.drafts import DraftStore
 from herenow.store.files import list_toml
@@ -26,7 +22,7 @@ from herenow.store.records import Moment, SessionRecord, SessionStore
 from herenow.store.reflections import Answer, Reflection, ReflectionStore
 from herenow.store.sealing import Identity, Keys
 
-from conftest import PASSPHRASE, MadeKeys, install_keys
+from conftest import PASSPHRASE, MadeKeys, age_decrypt_on_a_terminal, install_keys, run_cli
 
 CANARY = "wistful-pelican-7731"
 AGE = shutil.which("age")
@@ -56,12 +52,7 @@ def ident(made_keys: MadeKeys) -> Identity:
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
     protection_module._current.clear()  # every command is a run of its own
-    try:
-        code = main(list(args))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, *args)
 
 
 def reflection(rid: str, day: int, text: str, *, year: int = 2026) -> Reflection:
@@ -301,28 +292,7 @@ def test_age_opens_a_reflection_herenow_wrote_with_identity_age_and_the_passphra
                                                                                    tmp_path):
     saved = ReflectionStore().save(reflection("2026-11-17-1400-aaaa", 17, CANARY))
     out = tmp_path / "out.toml"
-    pid, fd = pty.fork()
-    if pid == 0:  # child: its controlling terminal is the pty (age reads the passphrase from /dev/tty)
-        os.execv(AGE, [AGE, "-d", "-i", str(herenow_home / "identity.age"), "-o", str(out), str(saved.path)])
-    seen = b""
-    deadline = time.monotonic() + 30
-    try:
-        while b"passphrase" not in seen.lower() and time.monotonic() < deadline:
-            if select.select([fd], [], [], 0.5)[0]:
-                seen += os.read(fd, 1024)
-        os.write(fd, PASSPHRASE.encode() + b"\n")
-        while time.monotonic() < deadline and os.waitpid(pid, os.WNOHANG) == (0, 0):
-            if select.select([fd], [], [], 0.2)[0]:
-                try:
-                    os.read(fd, 1024)
-                except OSError:
-                    break
-    finally:
-        try:
-            os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass
-        os.close(fd)
+    age_decrypt_on_a_terminal(AGE, herenow_home / "identity.age", saved.path, out, PASSPHRASE)
     assert CANARY in out.read_text() and 'prompt = "What happened?"' in out.read_text()
 
 

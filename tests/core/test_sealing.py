@@ -8,12 +8,9 @@ out are remembered (conftest.RememberedScrypt), except in the test marked ``real
 from __future__ import annotations
 
 import os
-import pty
-import select
 import shutil
 import stat
 import subprocess
-import time
 from pathlib import Path
 
 import pyrage
@@ -24,7 +21,7 @@ from hypothesis import strategies as st
 from herenow.store import sealing
 from herenow.store.sealing import Identity, Keys, SealingError
 
-from conftest import PASSPHRASE, MadeKeys, install_keys
+from conftest import PASSPHRASE, MadeKeys, age_decrypt_on_a_terminal, install_keys
 
 CANARY = b"CANARY-wistful-pelican-7731"
 AGE = shutil.which("age")
@@ -360,29 +357,5 @@ def test_age_cli_opens_with_identity_age_and_passphrase(tmp_path: Path, made: Ma
     sealed = tmp_path / "r.toml.age"
     out = tmp_path / "out"
     sealing.write_sealed(sealed, CANARY, ident.recipient)
-    pid, fd = pty.fork()
-    if pid == 0:  # child: its controlling terminal is the pty
-        os.execv(AGE, [AGE, "-d", "-i", str(made.folder / "identity.age"), "-o", str(out), str(sealed)])
-    seen = b""
-    deadline = time.monotonic() + 30
-    try:
-        while b"passphrase" not in seen.lower() and time.monotonic() < deadline:
-            if select.select([fd], [], [], 0.5)[0]:
-                seen += os.read(fd, 1024)
-        assert b"passphrase" in seen.lower(), seen
-        os.write(fd, PASSPHRASE.encode() + b"\n")
-        while time.monotonic() < deadline:
-            if select.select([fd], [], [], 0.5)[0]:
-                try:
-                    if not os.read(fd, 1024):
-                        break
-                except OSError:  # EIO: the child closed the terminal
-                    break
-            if os.waitpid(pid, os.WNOHANG) != (0, 0):
-                pid = 0
-                break
-    finally:
-        if pid:
-            _, status = os.waitpid(pid, 0)
-        os.close(fd)
+    age_decrypt_on_a_terminal(AGE, made.folder / "identity.age", sealed, out, PASSPHRASE)
     assert out.read_bytes() == CANARY

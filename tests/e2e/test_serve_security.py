@@ -24,6 +24,8 @@ pytest.importorskip("textual_serve")
 
 from herenow.serve.server import COOKIE_NAME, Pairing, ServeServer  # noqa: E402
 
+from conftest import cut_off_after  # noqa: E402
+
 SRC = Path(__file__).resolve().parents[2] / "src"
 CHROMIUM = Path("/usr/bin/chromium")
 TIMEOUT = aiohttp.ClientTimeout(total=8)
@@ -44,21 +46,9 @@ Tiny().run()
 
 @pytest.fixture(autouse=True)
 def _hang_guard() -> Iterator[None]:
-    """No test may hang the run: each is cut off after 30 s (pytest-timeout is not a dependency)."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
+    """No test may hang the run: each is cut off after 30 s."""
+    with cut_off_after(30):
         yield
-        return
-
-    def _expired(signum, frame):
-        raise TimeoutError("test took longer than 30 s")
-
-    previous = signal.signal(signal.SIGALRM, _expired)
-    signal.alarm(30)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 class RunningServer:

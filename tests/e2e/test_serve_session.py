@@ -21,6 +21,7 @@ pytest.importorskip("aiohttp")
 pytest.importorskip("textual_serve")
 
 from herenow.serve import default_command  # noqa: E402
+from conftest import cut_off_after  # noqa: E402
 from test_serve_security import CHROMIUM, SRC, RunningServer  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
@@ -43,24 +44,9 @@ def wait_for(condition, what: str, timeout: float = 10.0):
 
 @pytest.fixture(autouse=True)
 def _hang_guard():
-    """No test may hang the run: cut off after 120 s (pytest-timeout is not a dependency)."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
+    """No test may hang the run: cut off after 120 s."""
+    with cut_off_after(120):
         yield
-        return
-
-    def _expired(signum, frame):
-        raise TimeoutError("test took longer than 120 s")
-
-    previous = signal.signal(signal.SIGALRM, _expired)
-    signal.alarm(120)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def watch_size(page, sizes: list[tuple[int, int]]) -> None:
