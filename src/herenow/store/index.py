@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from herenow.store.paths import FILE_MODE, ensure_dir
 from herenow.problems import Problem
@@ -120,6 +120,22 @@ _COLUMNS = ("path", "mtime_ns", "size", "id", "ts", "started", "day", "length", 
             "supervision", "client_score")
 _ROW_COLUMNS = "rid, id, path, started, length, planned, decks, tags, ratings, preview, moments, cues_shown, " \
                "acted_on, supervision, client_score"
+
+
+class ListLine(NamedTuple):
+    """What ``herenow reflections list`` prints of one reflection."""
+
+    started: str  # "YYYY-MM-DD HH:MM" of the start, as written
+    length_minutes: int
+    decks: tuple[str, ...]
+    tags: tuple[str, ...]
+    ratings: dict[str, int]
+    preview: str
+    id: str
+
+
+# started is ISO 8601 as written ("2026-11-13T17:45:00+01:00"): its date and minute are cut out by SQLite
+_LINE_COLUMNS = "substr(started, 1, 10) || ' ' || substr(started, 12, 5), length, decks, tags, ratings, preview, id"
 
 
 @dataclass(frozen=True)
@@ -1017,13 +1033,23 @@ class ReflectionIndex:
     def iter_rows(self, query: Query | None = None, *, limit: int | None = None,
                   chunk: int = 1000) -> Iterator[IndexRow]:
         """The matching rows newest first, fetched a chunk at a time (for printing thousands without keeping them)."""
+        return self._newest_first(query, limit, chunk, _ROW_COLUMNS, _to_row)
+
+    def iter_lines(self, query: Query | None = None, *, limit: int | None = None,
+                   chunk: int = 1000) -> Iterator[ListLine]:
+        """What ``reflections list`` prints of each match, newest first, a chunk at a time: only its columns are
+        read and decoded (a quarter of the work of a whole row, which counts at 50,000 matches)."""
+        return self._newest_first(query, limit, chunk, _LINE_COLUMNS, _to_line)
+
+    def _newest_first(self, query: Query | None, limit: int | None, chunk: int, columns: str,
+                      convert: Callable[[Sequence[Any]], Any]) -> Iterator[Any]:
         where, args = self._where(query)
         joiner = " AND " if where else " WHERE "
         last: tuple[float, str] | None = None
         left = limit
         while left is None or left > 0:
             size = chunk if left is None else min(chunk, left)
-            sql = f"SELECT {_ROW_COLUMNS}, ts FROM reflections{where}"
+            sql = f"SELECT ts, id, {columns} FROM reflections{where}"
             params = list(args)
             if last is not None:
                 sql += f"{joiner}(ts < ? OR (ts = ? AND id < ?))"
@@ -1032,10 +1058,10 @@ class ReflectionIndex:
             params.append(size)
             page = self._run(lambda db: db.execute(sql, params).fetchall())
             for r in page:
-                yield _to_row(r[:-1])
+                yield convert(r[2:])
             if len(page) < size:
                 return
-            last = (page[-1][-1], page[-1][1])
+            last = (page[-1][0], page[-1][1])
             if left is not None:
                 left -= len(page)
 
@@ -1172,6 +1198,12 @@ def _writes_refused(exc: BaseException) -> bool:
     return isinstance(exc, _OPERATIONAL_ERROR) and any(
         words in text for words in ("disk is full", "readonly", "read-only", "disk i/o", "unable to open", "locked",
                                     "busy"))
+
+
+def _to_line(r: Sequence[Any]) -> ListLine:
+    started, length, decks, tags, ratings, preview, rid_id = r
+    return ListLine(started, round(length / 60), tuple(json.loads(decks)), tuple(json.loads(tags)),
+                    json.loads(ratings), preview, rid_id)
 
 
 def _to_row(r: Sequence[Any]) -> IndexRow:
