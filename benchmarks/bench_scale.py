@@ -603,7 +603,7 @@ What each figure measures, from where to where (times are wall-clock `perf_count
 - **filter key → screen**: in the last launch, after `/` has focused the search box and the output has settled:
   from `os.write()` of one key (a letter, or Backspace) to the `read()` after which the output since the key holds
   both the new count ("X of N match", or "N reflections" once the box is empty) and the date of the newest
-  matching reflection (the table's first row). The screen's pause after typing (150 ms today) is inside the
+  matching reflection (the table's first row). The screen's pause after typing (20 ms today) is inside the
   figure. Keys: typing the common word letter by letter and deleting it, then the rare word (26 keys); 0.4 s of
   settling after each key, so two keys never share one pause.
 - **whole processes** (`list`, `--search`, `jrnl`, `--version`, `import argparse`): from `Popen` to `wait4`,
