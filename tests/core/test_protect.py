@@ -200,7 +200,8 @@ def test_reading_without_a_passphrase_or_with_a_wrong_one_is_one_line_and_touche
     ReflectionStore().save(reflection("2026-11-17-1400-aaaa", 17, CANARY))
 
     def files() -> dict:  # all of them, but the note of which folders were found private (paths.secure_tree)
-        return {p: p.read_bytes() for p in herenow_home.rglob("*") if p.is_file() and p.name != "private-folders.json"}
+        return {p: p.read_bytes() for p in herenow_home.rglob("*")
+                if p.is_file() and p.name != "private-folders.json"}
 
     before = files()
     wrong = tmp_path / "wrong"
