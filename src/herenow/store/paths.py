@@ -240,13 +240,18 @@ class _Settled:
             return
         import json
 
-        from herenow.store.atomic import atomic_write
-
+        # Renamed into place, not fsynced: only a cache (store.atomic imports this module, so not used here).
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             ensure_dir(self.path.parent)
-            atomic_write(self.path, json.dumps(self.folders))
+            with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE), "w") as out:
+                out.write(json.dumps(self.folders))
+            os.replace(temporary, self.path)
         except OSError:
-            pass
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
 
 
 def _secure_root(root: Path, now: float, memory: _Settled, tally: dict) -> None:
