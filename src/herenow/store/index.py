@@ -1023,11 +1023,10 @@ class ReflectionIndex:
 
     def rows(self, query: Query | None = None, *, order: str = "date", descending: bool = True,
              limit: int | None = None, offset: int = 0) -> list[IndexRow]:
+        if limit is not None:  # a page: read as the review table reads one (page())
+            return self.page(query, order=order, descending=descending, offset=offset, limit=limit)[1]
         where, args = self._where(query)
         sql = f"SELECT {_ROW_COLUMNS} FROM reflections{where}{self._order(order, descending)}"
-        if limit is not None:
-            sql += " LIMIT ? OFFSET ?"
-            args = [*args, limit, offset]
         return self._run(lambda db: [_to_row(r) for r in db.execute(sql, args)])
 
     def iter_rows(self, query: Query | None = None, *, limit: int | None = None,

@@ -9,6 +9,7 @@ the screen is shown. What is left here: the title and status lines, sorting, and
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -141,8 +142,7 @@ class ReviewScreen(Screen[None]):
     def on_mount(self) -> None:
         self._set_columns(self.app.size.width)
         if self.index.ready():
-            self._update_choices()
-            self.apply_filter()
+            self.apply_filter()  # the tags and decks to choose from follow from the worker (55 ms each at 100k)
             self._show_problems()
         else:
             # The first build runs in the worker; until it is done no query is made (one would wait for it).
@@ -183,23 +183,30 @@ class ReviewScreen(Screen[None]):
                                       f"reading them for the first time… {done:,} of {total:,}")
 
         # The cheap check first (folders' times: what the table shows is right at once), then every file's, which
-        # also finds a file an editor rewrote in place; both in this worker, never on the screen's thread.
+        # also finds a file an editor rewrote in place; both in this worker, never on the screen's thread. The
+        # second waits until the rows are drawn: at 100,000 files it is a second of work that would slow them.
         result = self.index.refresh(progress)
-        self.app.call_from_thread(self._after_refresh, result)
+        drawn = threading.Event()
+        self.app.call_from_thread(self._after_refresh, result, self._choices(), drawn)
+        drawn.wait(2)
         full = self.index.refresh(full=True)
         if full.changed or full.bad:
-            self.app.call_from_thread(self._after_refresh, full)
+            self.app.call_from_thread(self._after_refresh, full, self._choices())
 
-    def _after_refresh(self, result: RefreshResult) -> None:
+    def _choices(self) -> tuple[list[str], list[str]]:
+        """The tags and decks used so far (each reads every row: done in the worker)."""
+        return self.index.known_tags(), self.index.known_decks()
+
+    def _after_refresh(self, result: RefreshResult, choices: tuple[list[str], list[str]],
+                       drawn: threading.Event | None = None) -> None:
         self._building = False
         self._total_stale = True
-        self._update_choices()
+        self.filters.set_choices(*choices)
         self._show_problems()
         if result.changed or result.rebuilt or not self.shown_once or result.bad:
             self.apply_filter(keep_cursor=True)
-
-    def _update_choices(self) -> None:
-        self.filters.set_choices(self.index.known_tags(), self.index.known_decks())
+        if drawn is not None:
+            self.call_after_refresh(drawn.set)
 
     def _show_problems(self) -> None:
         problems = self.index.problems()
