@@ -48,6 +48,9 @@ VENV_BIN = Path(sys.executable).parent
 HERENOW = os.environ.get("HERENOW_BIN") or str(VENV_BIN / "herenow")  # HERENOW_BIN: a copy of the console script
 JRNL_VENV = Path(tempfile.gettempdir()) / "herenow-bench-jrnl-venv"
 GNU_TIME = shutil.which("time", path="/usr/bin:/bin")
+READ_ARGS: list[str] = []  # --protected: every command that reads is given the passphrase file
+PASSPHRASE = "correct horse battery staple"
+PROTECTED_NOTE = "; PROTECTED: keys from a passphrase, every file sealed (age), the index in SQLCipher"
 
 # ANSI/VT escape sequences: CSI (including private modes and DECRQM's "$p"), OSC, charset and keypad selections.
 ESCAPES = re.compile(rb"\x1b\[[0-9;?<>=!]*[ -/]*[@-~]"  # CSI
@@ -238,7 +241,7 @@ def screen_figures(env: dict, truth: Truth, size: tuple[int, int], launches: int
     total = truth.files
     out: dict = {"launch": [], "first_output": [], "keys": [], "echo": [], "problems": []}
     for i in range(launches):
-        term = Terminal([HERENOW, "review"], env, cols, rows)
+        term = Terminal([HERENOW, "review", *READ_ARGS], env, cols, rows)
         shown = term.wait_for([newest, title_for(total, total, "")], timeout)
         if shown is None:
             out["problems"].append(f"launch {i + 1}: rows never appeared; screen text ends: "
@@ -277,7 +280,7 @@ def screen_figures(env: dict, truth: Truth, size: tuple[int, int], launches: int
 
 def first_launch(env: dict, truth: Truth, size: tuple[int, int], timeout: float) -> tuple[float | None, float]:
     """``herenow review`` with no index yet: launch → first rows (the first build happens in between)."""
-    term = Terminal([HERENOW, "review"], env, size[0], size[1])
+    term = Terminal([HERENOW, "review", *READ_ARGS], env, size[0], size[1])
     shown = term.wait_for([truth.newest], timeout)
     peak = term.quit()
     return (shown - term.started if shown else None), peak
@@ -420,6 +423,42 @@ def index_modes(root: Path, work: Path, env: dict) -> dict | None:
     return json.loads(proc.stdout)
 
 
+PROTECT = r"""
+import json, sys, time
+from pathlib import Path
+from herenow.store import protection
+from herenow.store.migrate import seal_tree
+from herenow.store.sealing import Keys
+home, passphrase = Path(sys.argv[1]), sys.argv[2]
+Keys(home).create(passphrase)
+protection._current.clear()
+protection.current().unlock(passphrase)
+identity = protection.current().identity
+start = time.perf_counter()
+report = seal_tree([home / "reflections"], identity.recipient, identity)
+sealed = time.perf_counter() - start
+assert report.done and not report.failed, report.failed[:3]
+kdf = []
+for _ in range(3):
+    protection._current.clear()
+    start = time.perf_counter()
+    protection.current().unlock(passphrase)
+    kdf.append(time.perf_counter() - start)
+print(json.dumps({"kdf": kdf, "seal": sealed}))
+"""
+
+
+def protect_store(home: Path, env: dict) -> tuple[list[float], float]:
+    """Keys made with the passphrase and every reflection sealed (as `herenow protect` does), in a child process;
+    the KDF (unlock) timed there three times on its own."""
+    import json
+
+    proc = subprocess.run([sys.executable, "-c", PROTECT, str(home), PASSPHRASE], env=env, capture_output=True,
+                          text=True, check=True)
+    found = json.loads(proc.stdout.strip().splitlines()[-1])
+    return found["kdf"], found["seal"]
+
+
 def verdict(ok: bool | None) -> str:
     return "—" if ok is None else ("met" if ok else "**not met**")
 
@@ -440,6 +479,16 @@ def bench(n: int, args: argparse.Namespace) -> Result:
                         f"(generated in {made['seconds']:.1f} s, {n / made['seconds']:,.0f} files/s, in {args.tmp}); "
                         f"load average {os.getloadavg()[0]:.1f} at the start")
         R = res.rows.append
+        jrnl = str(ensure_jrnl()) if not args.no_jrnl else None
+        jenv = jrnl_env(root, work) if jrnl else None  # from the plain files, before they may be sealed
+        if args.protected:
+            log("  protecting the store (keys, every file sealed)")
+            kdf, seal_s = protect_store(home, env)
+            READ_ARGS[:] = ["--passphrase-file", str(work / "passphrase")]
+            (work / "passphrase").write_text(PASSPHRASE + "\n")
+            R(Row("protection: the KDF (scrypt unwrap of the identity), once per process that reads; in every "
+                  "figure below", f"{statistics.median(kdf):.2f} s (median of {len(kdf)}; "
+                  f"sealing the store took {seal_s:.0f} s)", "reported apart"))
         for word, count in made["matches"].items():
             if truth.count(word) != count:
                 res.problems.append(f"the store holds {word!r} in {truth.count(word)} reflections, "
@@ -456,11 +505,12 @@ def bench(n: int, args: argparse.Namespace) -> Result:
         # Everything herenow keeps beside the reflections (the index, any cache) is removed, so the build is a
         # first one whatever the index is called (SQLCipher may rename it).
         for item in home.iterdir():
-            if item.name != "reflections":
+            if item.name not in ("reflections", "identity.age", "recipient.txt"):  # (the keys, if protected)
                 shutil.rmtree(item) if item.is_dir() else item.unlink()
         log("  first index build (reflections list -n 10, no index)")
-        build_s, build_mb, code, _ = run([HERENOW, "reflections", "list", "-n", "10"], env)
-        beside = [p for p in home.rglob("*") if p.is_file() and root not in p.parents]
+        build_s, build_mb, code, _ = run([HERENOW, "reflections", "list", "-n", "10", *READ_ARGS], env)
+        beside = [p for p in home.rglob("*") if p.is_file() and root not in p.parents
+                  and p.name not in ("identity.age", "recipient.txt")]  # the keys are no part of the index
         index_bytes = sum(p.stat().st_size for p in beside)
         index_names = ", ".join(sorted(str(p.relative_to(home)) for p in beside)) or "nothing"
         R(Row("first index build: `reflections list -n 10` with no index", f"{build_s:.2f} s, {build_mb:.0f} MB peak",
@@ -501,12 +551,10 @@ def bench(n: int, args: argparse.Namespace) -> Result:
 
         # Whole processes, alternated.
         log("  whole processes")
-        jrnl = str(ensure_jrnl()) if not args.no_jrnl else None
-        jenv = jrnl_env(root, work) if jrnl else None
         commands: dict[str, tuple[list[str], dict]] = {
-            "list -n 10": ([HERENOW, "reflections", "list", "-n", "10"], env),
-            "list rare": ([HERENOW, "reflections", "list", "--search", RARE], env),
-            "list common": ([HERENOW, "reflections", "list", "--search", COMMON], env),
+            "list -n 10": ([HERENOW, "reflections", "list", "-n", "10", *READ_ARGS], env),
+            "list rare": ([HERENOW, "reflections", "list", "--search", RARE, *READ_ARGS], env),
+            "list common": ([HERENOW, "reflections", "list", "--search", COMMON, *READ_ARGS], env),
             "version": ([HERENOW, "--version"], env),
             "argparse": ([sys.executable, "-c", "import argparse"], env),
         }
@@ -516,7 +564,7 @@ def bench(n: int, args: argparse.Namespace) -> Result:
         # Are the answers right? One captured run of each search.
         for word in (RARE, COMMON):
             expected = truth.count(word)
-            _t, _m, _c, text = run([HERENOW, "reflections", "list", "--search", word], env, capture=True)
+            _t, _m, _c, text = run([HERENOW, "reflections", "list", "--search", word, *READ_ARGS], env, capture=True)
             got = re.search(r"^([\d,]+) reflections?\.", text, re.M)
             got_n = int(got.group(1).replace(",", "")) if got else 0
             if got_n != expected:
@@ -551,7 +599,7 @@ def bench(n: int, args: argparse.Namespace) -> Result:
         # Exports: peak memory (and time), each format alternated.
         log("  exports")
         exports = {fmt: ([HERENOW, "reflections", "export", "--format", fmt, "--force", "-o",
-                          str(work / f"export.{fmt}")], env) for fmt in ("json", "md", "csv")}
+                          str(work / f"export.{fmt}"), *READ_ARGS], env) for fmt in ("json", "md", "csv")}
         ex = alternated(exports, max(1, runs // 2))
         for fmt, (secs, mb) in ex.items():
             size_mb = (work / f"export.{fmt}").stat().st_size / 1e6
@@ -560,7 +608,7 @@ def bench(n: int, args: argparse.Namespace) -> Result:
 
         # The encrypted index (issue 10) against the plain one, in one process each, same store.
         log("  index: SQLCipher against plain SQLite")
-        modes = index_modes(root, work, env)
+        modes = index_modes(root, work, env) if not args.protected else None  # (needs plain files)
         if modes:
             plain, keyed = modes["plain"], modes["sqlcipher"]
             R(Row("index build in process (parse + insert): SQLCipher vs plain", f"{keyed['build']:.2f} s vs "
@@ -603,7 +651,7 @@ What each figure measures, from where to where (times are wall-clock `perf_count
 - **filter key → screen**: in the last launch, after `/` has focused the search box and the output has settled:
   from `os.write()` of one key (a letter, or Backspace) to the `read()` after which the output since the key holds
   both the new count ("X of N match", or "N reflections" once the box is empty) and the date of the newest
-  matching reflection (the table's first row). The screen's pause after typing (150 ms today) is inside the
+  matching reflection (the table's first row). The screen's pause after typing (20 ms today) is inside the
   figure. Keys: typing the common word letter by letter and deleting it, then the rare word (26 keys); 0.4 s of
   settling after each key, so two keys never share one pause.
 - **whole processes** (`list`, `--search`, `jrnl`, `--version`, `import argparse`): from `Popen` to `wait4`,
@@ -629,7 +677,8 @@ def render(results: list[Result], args: argparse.Namespace) -> str:
     lines = [f"Run ending {time.strftime('%Y-%m-%d %H:%M')}: `bench_scale.py {' '.join(sys.argv[1:])}`", "",
              f"Python {platform.python_version()}, Textual {textual.__version__}, SQLite {sqlite3.sqlite_version}, "
              f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end; herenow from `{where}`; "
-             f"jrnl {'left out' if args.no_jrnl else 'v4.6'}; {args.runs} runs per whole-process figure.", "",
+             f"jrnl {'left out' if args.no_jrnl else 'v4.6'}; {args.runs} runs per whole-process figure"
+             f"{PROTECTED_NOTE if args.protected else ''}.", "",
              MEASURES]
     for res in results:
         lines += [res.header, "", "| figure | value | target (issue 14) | ratio | met |", "|---|---|---|---|---|"]
@@ -654,6 +703,9 @@ def main() -> int:
     parser.add_argument("--tmp", default=tempfile.gettempdir(), help="where the throwaway stores go (a disk, "
                         "not tmpfs, to be like a user's)")
     parser.add_argument("--no-jrnl", action="store_true", help="leave jrnl out (no ratios against it)")
+    parser.add_argument("--protected", action="store_true", help="protect the store first (keys from a "
+                        "passphrase, every file sealed, the SQLCipher index): each reading command is given the "
+                        "passphrase in a file, so the KDF is inside its figure, and is also reported apart")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway folders")
     parser.add_argument("--out", help="also write the report to this file")
     args = parser.parse_args()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
-
 
 def shorten(text: str, width: int) -> str:
     """``text`` on one line in at most ``width`` characters: whole words, then " …" for the words left out (a first
@@ -13,14 +11,12 @@ def shorten(text: str, width: int) -> str:
         return line
     if width < 2:
         return "…"[:width]
-    # Only the first width + 1 characters can matter (a word cut there cannot fit with the placeholder): textwrap
-    # on a whole long answer costs a hundred times more.
-    # The word of width + 1 characters put after the cut never fits, so words are still left out with " …".
-    short = textwrap.shorten(line[: width + 1] + " " + "x" * (width + 1), width, placeholder=" …",
-                             break_on_hyphens=False)
-    if short.lstrip() == "…" or len(short) > width:
-        short = line[: width - 1].rstrip() + "…"
-    return short
+    # The whole words that fit with " …" after them (the line has single spaces): up to the last space before the
+    # room runs out. None fit (a first word longer than the room): it is cut, "…" right after it.
+    cut = line.rfind(" ", 0, width - 1)
+    if cut <= 0:
+        return line[: width - 1].rstrip() + "…"
+    return line[:cut] + " …"
 
 
 def plural(n: int, word: str) -> str:

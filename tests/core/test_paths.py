@@ -116,3 +116,21 @@ def test_the_reader_refuses_what_is_not_a_regular_file_without_blocking(tmp_path
         with pytest.raises(Unreadable, match=why):
             read_bytes_safely(tmp_path / name, max_bytes=1024)
     assert read_bytes_safely(tmp_path / "link.toml") == b"a = 1"  # a link to a regular file is followed
+
+
+def test_secure_tree_still_finds_a_loose_file_added_to_a_folder_it_found_in_order(herenow_home: Path) -> None:
+    # Folders found in order are not listed again at the next start (100,000 files are not stat'ed each time),
+    # but a file copied or synced into one changes the folder, so it is found and made private.
+    import time
+
+    from herenow.store.reflections import ReflectionStore
+    from test_reflections_store import WHEN, reflection
+
+    path = ReflectionStore().save(reflection("r1", WHEN, text="private")).path
+    assert paths.secure_tree(now=time.time() + 60) == []  # everything settled and in order: remembered
+    copied = path.parent / "copied-in.toml"
+    copied.write_text("x = 1\n")
+    os.chmod(copied, 0o644)
+    problems = paths.secure_tree(now=time.time() + 120)
+    assert len(problems) == 1 and "1 file(s) or folder(s) could be read" in str(problems[0])
+    assert mode(copied) == 0o600

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -13,11 +14,17 @@ from herenow.problems import Problem
 _BIDI = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A)) | {0x200E, 0x200F, 0x061C}
 
 
+# Everything ``printable`` changes, found at C speed (most text holds none of it, and is returned as it is).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029" + "".join(chr(c) for c in sorted(_BIDI)) + "]")
+_UNSAFE_KEEPING_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029"
+                                   + "".join(chr(c) for c in sorted(_BIDI)) + "]")
+
+
 def printable(text: str, *, keep_newlines: bool = False) -> str:
     """``text`` safe to print to a terminal: control characters (escape codes included) shown as ``\\x1b``-style
     escapes, so what a file holds can never move the cursor, set the window title or clear the screen."""
-    if text.isprintable() and (text.isascii() or not any(ord(c) in _BIDI for c in text)):
-        return text  # (ASCII holds no bidirectional override: the common case is checked at C speed)
+    if (_UNSAFE_KEEPING_LINES if keep_newlines else _UNSAFE).search(text) is None:
+        return text
     out = []
     for char in text:
         code = ord(char)
@@ -52,31 +59,43 @@ def cells(text: str) -> int:
         return len(text)
     from rich.cells import cell_len
 
-    return cell_len(text)
+    # "…" (one cell) ends most shortened cells; without it Rich measures the rest at C speed, not per character.
+    return cell_len(text.replace("…", ".")) if "…" in text else cell_len(text)
 
 
-def table_widths(rows: Iterable[Sequence[str]], headers: Sequence[str]) -> list[int]:
-    """The column widths ``table`` would use for ``rows`` (read once, not kept), and the number of rows last."""
-    widths = [cells(printable(str(h))) for h in headers]
-    count = 0
+class MeasuredTable:
+    """Rows made printable and measured once (``measured_table``), then written as lines padded to the widest
+    cell of each column."""
+
+    def __init__(self, headers: Sequence[str]) -> None:
+        self.rows: list[tuple[list[str], list[int]]] = []
+        self.widths = [0] * len(headers)
+        self.add([str(h) for h in headers])
+
+    @property
+    def count(self) -> int:
+        return len(self.rows) - 1  # the headers are the first row
+
+    def add(self, row: Sequence[str]) -> None:
+        joined = "".join(row)
+        # Most rows are plain ASCII with nothing to escape: checked once for the whole row, at C speed.
+        values = list(row) if _UNSAFE.search(joined) is None else [printable(v) for v in row]
+        sizes = [len(v) for v in values] if joined.isascii() else [cells(v) for v in values]
+        self.rows.append((values, sizes))
+        self.widths = [max(a, b) for a, b in zip(self.widths, sizes)]
+
+    def lines(self) -> Iterator[str]:
+        widths = self.widths
+        for values, sizes in self.rows:
+            yield "  ".join([v + " " * (w - n) for v, n, w in zip(values, sizes, widths)]).rstrip() + "\n"
+
+
+def measured_table(rows: Iterable[Sequence[str]], headers: Sequence[str]) -> MeasuredTable:
+    """``rows`` (read once) under ``headers``, ready to print: ``.lines()``, ``.count``."""
+    table = MeasuredTable(headers)
     for row in rows:
-        count += 1
-        for i, value in enumerate(row):
-            width = cells(printable(str(value)))
-            if width > widths[i]:
-                widths[i] = width
-    return [*widths, count]
-
-
-def table_lines(rows: Iterable[Sequence[str]], headers: Sequence[str], widths: Sequence[int]) -> Iterator[str]:
-    """``table``'s lines one at a time, with widths measured before (``table_widths``)."""
-
-    def line(values: Sequence[str]) -> str:
-        return "  ".join(v + " " * (widths[i] - cells(v)) for i, v in enumerate(values)).rstrip()
-
-    yield line([printable(str(h)) for h in headers])
-    for row in rows:
-        yield line([printable(str(v)) for v in row])
+        table.add(row)
+    return table
 
 
 def table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:

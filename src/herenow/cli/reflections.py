@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from herenow.errors import UserError
 from herenow.cli.protect import add_passphrase_file
-from herenow.cli.output import printable, report, say, table_lines, table_widths
+from herenow.cli.output import measured_table, printable, report, say
 from herenow.text import plural, shorten
 
 # The store (pydantic, sqlite3) is imported by the commands that use it, not here: build_parser() imports this
@@ -48,8 +48,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     unlock_for_reading(args)
     # Light rows straight from the index, a chunk at a time: no reflection file is read or validated to print the
-    # table. Only the cells' text is kept to pad the columns (about 0.7 KB a row: 70 MB for 100,000 matches);
-    # reading the rows twice instead would keep less but take twice as long.
+    # table. Only the cells' text and widths are kept to pad the columns (about 0.7 KB a row: 70 MB for 100,000
+    # matches); reading the rows twice instead would keep less but take twice as long.
     store = IndexedStore()
     index = store.index()
     index.refresh()
@@ -58,19 +58,15 @@ def cmd_list(args: argparse.Namespace) -> int:
     headers = ("DATE", "LENGTH", "DECKS", "RATINGS", "TAGS", "FIRST WORDS", "ID")
 
     def cells_of() -> Iterator[tuple[str, ...]]:
-        for r in index.iter_rows(query, limit=args.limit):
-            yield (f"{r.started:%Y-%m-%d %H:%M}", f"{r.length_minutes} min", ", ".join(r.decks),
-                   ratings_text(r.ratings), ", ".join(r.tags), shorten(r.preview, FIRST_WORDS), r.id)
+        for r in index.iter_lines(query, limit=args.limit):
+            yield (r.started, f"{r.length_minutes} min", ", ".join(r.decks), ratings_text(r.ratings),
+                   ", ".join(r.tags), shorten(r.preview, FIRST_WORDS), r.id)
 
-    cells = [tuple(printable(value) for value in row) for row in cells_of()]
-    widths = table_widths(cells, headers)
-    count = widths.pop() if widths else 0
-    if count:
-        out = sys.stdout
-        for line in table_lines(cells, headers, widths):
-            out.write(line + "\n")
+    table = measured_table(cells_of(), headers)
+    if table.count:
+        sys.stdout.writelines(table.lines())
         names = ", ".join(key for key, _label in RATINGS)
-        print(f"\n{plural(count, 'reflection')}. "
+        print(f"\n{plural(table.count, 'reflection')}. "
               f"Ratings: {names} (1-5, your own perception).")
     elif _store_unreadable(problems):
         print("No reflections could be read (see below).")

@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from herenow.store.paths import FILE_MODE, ensure_dir
 from herenow.problems import Problem
@@ -96,7 +96,7 @@ CREATE TABLE bodies (
     rid INTEGER PRIMARY KEY REFERENCES reflections(rid) ON DELETE CASCADE,
     search TEXT NOT NULL                -- answers, note and tags, casefolded
 );
-CREATE INDEX reflections_ts ON reflections(ts);
+CREATE INDEX reflections_ts_id ON reflections(ts, id);  -- the date order, ties included: a page walks it
 CREATE INDEX reflections_day ON reflections(day);
 CREATE TABLE problems (
     path TEXT PRIMARY KEY,
@@ -120,6 +120,22 @@ _COLUMNS = ("path", "mtime_ns", "size", "id", "ts", "started", "day", "length", 
             "supervision", "client_score")
 _ROW_COLUMNS = "rid, id, path, started, length, planned, decks, tags, ratings, preview, moments, cues_shown, " \
                "acted_on, supervision, client_score"
+
+
+class ListLine(NamedTuple):
+    """What ``herenow reflections list`` prints of one reflection."""
+
+    started: str  # "YYYY-MM-DD HH:MM" of the start, as written
+    length_minutes: int
+    decks: tuple[str, ...]
+    tags: tuple[str, ...]
+    ratings: dict[str, int]
+    preview: str
+    id: str
+
+
+# started is ISO 8601 as written ("2026-11-13T17:45:00+01:00"): its date and minute are cut out by SQLite
+_LINE_COLUMNS = "substr(started, 1, 10) || ' ' || substr(started, 12, 5), length, decks, tags, ratings, preview, id"
 
 
 @dataclass(frozen=True)
@@ -159,6 +175,66 @@ class RefreshResult:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
+
+
+class Matches(Sequence[int]):
+    """The row ids of a query's matches in order, read from the index a page at a time as they are asked for;
+    how many there are is known at once. What the review table pages through and the reflection view steps
+    along, without reading 100,000 ids to show 40 rows. A snapshot in spirit only: read again after a refresh."""
+
+    PAGE = 100
+
+    def __init__(self, index: ReflectionIndex, query: Query | None, order: str, descending: bool, count: int,
+                 first: Sequence[int] = ()) -> None:
+        self.index, self.query, self.order, self.descending = index, query, order, descending
+        self.count = count
+        self._pages: dict[int, list[int]] = {}
+        for start in range(0, len(first), self.PAGE):
+            page = list(first[start : start + self.PAGE])
+            if len(page) == self.PAGE or start + len(page) >= count:  # whole pages only
+                self._pages[start // self.PAGE] = page
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, position: int) -> int:  # type: ignore[override]
+        if isinstance(position, slice):
+            return [self[i] for i in range(*position.indices(self.count))]  # type: ignore[return-value]
+        if position < 0:
+            position += self.count
+        if not 0 <= position < self.count:
+            raise IndexError(position)
+        number, at = divmod(position, self.PAGE)
+        page = self._pages.get(number)
+        if page is None:
+            page = self._pages[number] = self.index.rids(self.query, order=self.order, descending=self.descending,
+                                                         limit=self.PAGE, offset=number * self.PAGE)
+        if at >= len(page):
+            raise IndexError(position)  # fewer now than when counted (a refresh came between)
+        return page[at]
+
+    def rows(self, offset: int, limit: int) -> list[IndexRow]:
+        """The rows at ``offset`` to ``offset + limit``, in order."""
+        return self.index.page(self.query, order=self.order, descending=self.descending, offset=offset,
+                               limit=limit)[1]
+
+    def position(self, rid: int, *, within: int = 0) -> int | None:
+        """Where ``rid`` is among the pages read so far, or else among the first ``within`` matches (reading
+        their pages); None if not there."""
+        for number, page in sorted(self._pages.items()):
+            if rid in page:
+                return number * self.PAGE + page.index(rid)
+        for start in range(0, min(within, self.count), self.PAGE):
+            if start // self.PAGE in self._pages:
+                continue
+            try:
+                self[start]
+            except IndexError:
+                return None
+            page = self._pages[start // self.PAGE]
+            if rid in page:
+                return start + page.index(rid)
+        return None
 
 
 # The errors of the database modules in use: the standard library's, and SQLCipher's once a keyed connection is made
@@ -444,6 +520,10 @@ class ReflectionIndex:
             db.execute("SELECT count(*) FROM meta").fetchone()
         except _DATABASE_ERROR:
             return False
+        try:  # an index from before the date order had its ties in it: added in place (0.2 s at 100,000)
+            db.execute("CREATE INDEX IF NOT EXISTS reflections_ts_id ON reflections(ts, id)")
+        except _OPERATIONAL_ERROR:
+            pass  # read-only or busy: pages are then sorted, slower but the same
         return True
 
     def _create(self, db: Any) -> None:
@@ -821,7 +901,10 @@ class ReflectionIndex:
         return out
 
     # ------------------------------------------------------------------ reading
-    def _where(self, query: Query | None) -> tuple[str, list[Any]]:
+    def _where(self, query: Query | None, *, many: bool = False) -> tuple[str, list[Any]]:
+        """The WHERE clause of a query and its arguments. ``many``: the words match a large share of the rows, so
+        a page in date order is read walking the date index and checking each row against the matches, rather
+        than sorting every match (10 ms instead of 40 at 100,000 for a word in every entry)."""
         clauses: list[str] = []
         args: list[Any] = []
         if query is None:
@@ -838,19 +921,69 @@ class ReflectionIndex:
         if query.decks:
             clauses.append("(" + " OR ".join("instr(decks_key, ?) > 0" for _ in query.decks) + ")")
             args += [f"|{d}|" for d in query.decks]
-        terms = [t for t in search_terms(query.text) if _words(t)]  # "-" or "✨" alone: no word, no condition
-        if terms and self.fts:
-            # Each term: its words in a row, the last one a beginning ("fa" finds "father"), all terms required.
-            match = " AND ".join('"' + t.replace('"', '""') + '"*' for t in terms)
-            clauses.append("rid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)")
+        match = self._match(query)
+        if match is not None:
+            # "+rid": not a key to look rows up by, so SQLite walks the order's index instead
+            clauses.append(("+rid" if many else "rid") + " IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)")
             args.append(match)
-        elif terms:
+        elif self._terms(query):
             # No FTS5 here: the kept text is scanned for each term (correlated: only the rows kept so far).
-            scan = [t for t in search_terms(query.text) if _words(t)]
+            scan = self._terms(query)
             clauses.append("(SELECT " + " AND ".join("instr(b.search, ?) > 0" for _ in scan)
                            + " FROM bodies AS b WHERE b.rid = reflections.rid)")
             args += scan
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+    @staticmethod
+    def _terms(query: Query) -> list[str]:
+        return [t for t in search_terms(query.text) if _words(t)]  # "-" or "✨" alone: no word, no condition
+
+    def _match(self, query: Query) -> str | None:
+        """The word index's MATCH for the free text, if any: each term its words in a row, the last one a
+        beginning ("fa" finds "father"), all terms required."""
+        terms = self._terms(query)
+        if not terms or not self.fts:
+            return None
+        return " AND ".join('"' + t.replace('"', '""') + '"*' for t in terms)
+
+    def _count(self, db: Any, query: Query | None, where: str, args: list[Any]) -> int:
+        """How many match. Words alone are counted in the word index (4 ms rather than 33 at 100,000 for a word
+        in every entry), when it holds no entries of replaced rows."""
+        match = self._match(query) if query is not None else None
+        if match is not None and not (query.since or query.until or query.tags or query.decks):
+            stale = db.execute("SELECT value FROM meta WHERE key = 'stale'").fetchone()
+            if self._deletes or not stale or not int(stale[0]):
+                return db.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (match,)).fetchone()[0]
+        return db.execute(f"SELECT count(*) FROM reflections{where}", args).fetchone()[0]
+
+    def _paged(self, db: Any, columns: str, query: Query | None, order: str, descending: bool, limit: int,
+               offset: int) -> tuple[int, list[Any]]:
+        """How many match, and rows ``offset``.. of them in order (only those read)."""
+        where, args = self._where(query)
+        count = self._count(db, query, where, args)
+        if not count or offset >= count:
+            return count, []
+        total = db.execute("SELECT count(*) FROM reflections").fetchone()[0] if where else count
+        if order == "date" and count * 50 >= total:  # many: walk the date order (see _where)
+            where, args = self._where(query, many=True)
+        sql = f"SELECT {columns} FROM reflections{where}{self._order(order, descending)} LIMIT ? OFFSET ?"
+        return count, db.execute(sql, [*args, limit, offset]).fetchall()
+
+    def page(self, query: Query | None = None, *, order: str = "date", descending: bool = True, offset: int = 0,
+             limit: int = 100) -> tuple[int, list[IndexRow]]:
+        """How many match, and the rows ``offset`` to ``offset + limit`` of them in order, read together (one
+        snapshot): a screen shows the count and the first rows without reading the other matches."""
+        def read(db: Any) -> tuple[int, list[IndexRow]]:
+            count, rows = self._paged(db, _ROW_COLUMNS, query, order, descending, limit, offset)
+            return count, [_to_row(r) for r in rows]
+
+        return self._run(read)
+
+    def matches(self, query: Query | None = None, *, order: str = "date", descending: bool = True,
+                first: int = 100) -> tuple[Matches, list[IndexRow]]:
+        """The matches as a sequence of row ids read a page at a time (``Matches``), and their first rows."""
+        count, rows = self.page(query, order=order, descending=descending, limit=first)
+        return Matches(self, query, order, descending, count, [r.rid for r in rows]), rows
 
     @staticmethod
     def _order(order: str, descending: bool) -> str:
@@ -876,33 +1009,46 @@ class ReflectionIndex:
 
     def count(self, query: Query | None = None) -> int:
         where, args = self._where(query)
-        return self._run(lambda db: db.execute(f"SELECT count(*) FROM reflections{where}", args).fetchone()[0])
+        return self._run(lambda db: self._count(db, query, where, args))
 
-    def rids(self, query: Query | None = None, *, order: str = "date", descending: bool = True) -> list[int]:
-        """Row ids of the matches, in order: cheap, for counting and paging through a large result."""
+    def rids(self, query: Query | None = None, *, order: str = "date", descending: bool = True,
+             limit: int | None = None, offset: int = 0) -> list[int]:
+        """Row ids of the matches, in order (all of them, or ``limit`` from ``offset``)."""
+        if limit is not None:
+            return self._run(lambda db: [r[0] for r in self._paged(db, "rid", query, order, descending, limit,
+                                                                   offset)[1]])
         where, args = self._where(query)
         sql = f"SELECT rid FROM reflections{where}{self._order(order, descending)}"
         return self._run(lambda db: [r[0] for r in db.execute(sql, args)])
 
     def rows(self, query: Query | None = None, *, order: str = "date", descending: bool = True,
              limit: int | None = None, offset: int = 0) -> list[IndexRow]:
+        if limit is not None:  # a page: read as the review table reads one (page())
+            return self.page(query, order=order, descending=descending, offset=offset, limit=limit)[1]
         where, args = self._where(query)
         sql = f"SELECT {_ROW_COLUMNS} FROM reflections{where}{self._order(order, descending)}"
-        if limit is not None:
-            sql += " LIMIT ? OFFSET ?"
-            args = [*args, limit, offset]
         return self._run(lambda db: [_to_row(r) for r in db.execute(sql, args)])
 
     def iter_rows(self, query: Query | None = None, *, limit: int | None = None,
                   chunk: int = 1000) -> Iterator[IndexRow]:
         """The matching rows newest first, fetched a chunk at a time (for printing thousands without keeping them)."""
+        return self._newest_first(query, limit, chunk, _ROW_COLUMNS, _to_row)
+
+    def iter_lines(self, query: Query | None = None, *, limit: int | None = None,
+                   chunk: int = 1000) -> Iterator[ListLine]:
+        """What ``reflections list`` prints of each match, newest first, a chunk at a time: only its columns are
+        read and decoded (a quarter of the work of a whole row, which counts at 50,000 matches)."""
+        return self._newest_first(query, limit, chunk, _LINE_COLUMNS, _to_line)
+
+    def _newest_first(self, query: Query | None, limit: int | None, chunk: int, columns: str,
+                      convert: Callable[[Sequence[Any]], Any]) -> Iterator[Any]:
         where, args = self._where(query)
         joiner = " AND " if where else " WHERE "
         last: tuple[float, str] | None = None
         left = limit
         while left is None or left > 0:
             size = chunk if left is None else min(chunk, left)
-            sql = f"SELECT {_ROW_COLUMNS}, ts FROM reflections{where}"
+            sql = f"SELECT ts, id, {columns} FROM reflections{where}"
             params = list(args)
             if last is not None:
                 sql += f"{joiner}(ts < ? OR (ts = ? AND id < ?))"
@@ -911,10 +1057,10 @@ class ReflectionIndex:
             params.append(size)
             page = self._run(lambda db: db.execute(sql, params).fetchall())
             for r in page:
-                yield _to_row(r[:-1])
+                yield convert(r[2:])
             if len(page) < size:
                 return
-            last = (page[-1][-1], page[-1][1])
+            last = (page[-1][0], page[-1][1])
             if left is not None:
                 left -= len(page)
 
@@ -1051,6 +1197,12 @@ def _writes_refused(exc: BaseException) -> bool:
     return isinstance(exc, _OPERATIONAL_ERROR) and any(
         words in text for words in ("disk is full", "readonly", "read-only", "disk i/o", "unable to open", "locked",
                                     "busy"))
+
+
+def _to_line(r: Sequence[Any]) -> ListLine:
+    started, length, decks, tags, ratings, preview, rid_id = r
+    return ListLine(started, round(length / 60), tuple(json.loads(decks)), tuple(json.loads(tags)),
+                    json.loads(ratings), preview, rid_id)
 
 
 def _to_row(r: Sequence[Any]) -> IndexRow:

@@ -159,6 +159,9 @@ def ensure_dir(path: Path) -> Path:
 TMP_MAX_AGE_SECONDS = 3600
 
 
+SETTLE_SECONDS = 2  # a folder's time younger than this may still change within the same clock tick
+
+
 def secure_tree(now: float | None = None) -> list:
     """Call once at start (the app and the CLI do). Returns problems, one line each, never raises.
 
@@ -168,8 +171,12 @@ def secure_tree(now: float | None = None) -> list:
       are removed.
     - A ``reflections`` that is not a folder is reported (the store is not shown as empty).
     Links are never followed.
+
+    Every folder is looked at each time; the files of a folder found in order are looked at again only once the
+    folder changes (a file added, removed or renamed into it), which is how a loose file arrives. A file made
+    loose in place (``chmod``) is still behind a private folder, so nobody else can open it; it is tightened
+    when its folder next changes. So a start with 100,000 reflections stats a few hundred folders, not every file.
     """
-    import stat
     import time
 
     from herenow.errors import Problem
@@ -180,65 +187,144 @@ def secure_tree(now: float | None = None) -> list:
     roots = [where.data_dir] if where.data_dir == where.config_dir else [where.config_dir, where.data_dir]
     if not where.portable:
         roots.append(where.cache_dir)  # the index: encrypted when protected, private either way
+    memory = _Settled(where.cache_dir / "private-folders.json")
     for root in roots:
-        tightened = removed = 0
-        failed: list[str] = []
-        try:
-            info = os.lstat(root)
-        except OSError:
-            continue
-        if not stat.S_ISDIR(info.st_mode):
-            continue
-        stack = [str(root)]
-        if info.st_mode & 0o077:
-            try:
-                os.chmod(root, DIR_MODE)
-                tightened += 1
-            except OSError:
-                failed.append(str(root))
-        while stack:
-            folder = stack.pop()
-            try:
-                with os.scandir(folder) as entries:
-                    listed = list(entries)
-            except OSError:
-                continue
-            for entry in listed:
-                try:
-                    st = entry.stat(follow_symlinks=False)
-                except OSError:
-                    continue
-                if stat.S_ISDIR(st.st_mode):
-                    stack.append(entry.path)
-                    wanted = DIR_MODE
-                elif stat.S_ISREG(st.st_mode):
-                    if (entry.name.startswith(".") and entry.name.endswith(".tmp")
-                            and now - st.st_mtime > TMP_MAX_AGE_SECONDS):
-                        try:
-                            os.unlink(entry.path)
-                            removed += 1
-                            continue
-                        except OSError:
-                            pass
-                    wanted = FILE_MODE
-                else:
-                    continue  # links, pipes, devices: not ours to change
-                if st.st_mode & 0o077:
-                    try:
-                        os.chmod(entry.path, st.st_mode & wanted)
-                        tightened += 1
-                    except OSError:
-                        failed.append(entry.path)
+        tally = {"tightened": 0, "failed": []}
+        _secure_root(root, now, memory, tally)
+        tightened, failed = tally["tightened"], tally["failed"]
         if tightened:
             problems.append(Problem(str(root), f"{tightened} file(s) or folder(s) could be read by other users "
                                                "on this computer; now only you can (0700 folders, 0600 files)"))
         if failed:
             problems.append(Problem(failed[0], f"can be read by other users and could not be made private"
                                                f"{f' ({len(failed) - 1} more like it)' if len(failed) > 1 else ''}"))
-        del removed  # old temporary files go quietly: they were never a saved reflection
+    memory.save()
     reflections = where.reflections_dir
     if os.path.lexists(reflections) and not os.path.isdir(reflections):
         problems.append(Problem(str(reflections), "is not a folder, so no reflection can be read or saved"))
     elif os.path.isdir(reflections) and not os.access(reflections, os.R_OK | os.X_OK):
         problems.append(Problem(str(reflections), "cannot be read, so no reflection can be listed"))
     return problems
+
+
+class _Settled:
+    """Folders found in order, and when: path -> [mtime_ns, subfolder names]. Kept private in the cache folder;
+    a lost or unreadable one only means one slower start."""
+
+    def __init__(self, path: Path) -> None:
+        import json
+
+        self.path = path
+        self.changed = False
+        try:
+            self.folders: dict[str, list] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.folders = {}
+
+    def same(self, folder: str, mtime_ns: int) -> list[str] | None:
+        """The subfolders of ``folder`` if it was found in order at this very time, else None."""
+        known = self.folders.get(folder)
+        return known[1] if isinstance(known, list) and len(known) == 2 and known[0] == mtime_ns else None
+
+    def remember(self, folder: str, mtime_ns: int, subfolders: list[str] | None) -> None:
+        value = None if subfolders is None else [mtime_ns, subfolders]
+        if self.folders.get(folder) != value:
+            self.changed = True
+            if value is None:
+                self.folders.pop(folder, None)
+            else:
+                self.folders[folder] = value
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        import json
+
+        # Renamed into place, not fsynced: only a cache (store.atomic imports this module, so not used here).
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            ensure_dir(self.path.parent)
+            with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE), "w") as out:
+                out.write(json.dumps(self.folders))
+            os.replace(temporary, self.path)
+        except OSError:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+
+
+def _secure_root(root: Path, now: float, memory: _Settled, tally: dict) -> None:
+    import stat
+
+    try:
+        info = os.lstat(root)
+    except OSError:
+        return
+    if not stat.S_ISDIR(info.st_mode):
+        return
+    stack = [(str(root), info)]
+    while stack:
+        folder, st = stack.pop()
+        if st.st_mode & 0o077:
+            _tighten(folder, st.st_mode & DIR_MODE, tally)
+        known = memory.same(folder, st.st_mtime_ns)
+        if known is not None:  # found in order at this time: only its subfolders are looked at
+            for name in known:
+                try:
+                    child = os.lstat(os.path.join(folder, name))
+                except OSError:
+                    continue
+                if stat.S_ISDIR(child.st_mode):
+                    stack.append((os.path.join(folder, name), child))
+            continue
+        subfolders = _secure_folder(folder, now, stack, tally)
+        settled = now - st.st_mtime_ns / 1e9 > SETTLE_SECONDS
+        memory.remember(folder, st.st_mtime_ns, subfolders if settled else None)
+
+
+def _secure_folder(folder: str, now: float, stack: list, tally: dict) -> list[str] | None:
+    """Tighten the entries of one folder and queue its subfolders; their names, or None if something is left
+    to look at next time (a temporary file not yet an hour old, a file that could not be changed)."""
+    import stat
+
+    try:
+        with os.scandir(folder) as entries:
+            listed = list(entries)
+    except OSError:
+        return None
+    subfolders: list[str] | None = []
+    for entry in listed:
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            subfolders = None
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            stack.append((entry.path, st))  # its own mode is checked when it is taken from the stack
+            if subfolders is not None:
+                subfolders.append(entry.name)
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            continue  # links, pipes, devices: not ours to change
+        if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+            if now - st.st_mtime > TMP_MAX_AGE_SECONDS:
+                try:
+                    os.unlink(entry.path)
+                    continue
+                except OSError:
+                    pass
+            subfolders = None  # to be looked at again until it is old enough to go
+        if st.st_mode & 0o077 and not _tighten(entry.path, st.st_mode & FILE_MODE, tally):
+            subfolders = None
+    return subfolders
+
+
+def _tighten(path: str, mode: int, tally: dict) -> bool:
+    try:
+        os.chmod(path, mode)
+    except OSError:
+        tally["failed"].append(path)
+        return False
+    tally["tightened"] += 1
+    return True

@@ -9,6 +9,8 @@ the screen is shown. What is left here: the title and status lines, sorting, and
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.text import Text
@@ -22,7 +24,7 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from herenow.listing import describe, is_filtered, ratings_text
 from herenow.store.export import default_export_path, write_export, write_export_from_index
-from herenow.store.index import IndexRow, RefreshResult, ReflectionIndex
+from herenow.store.index import IndexRow, Matches, RefreshResult, ReflectionIndex
 from herenow.store.reflections import Query
 from herenow.text import plural, shorten
 from herenow.ui.widgets.filter_bar import FilterBar
@@ -104,13 +106,14 @@ class ReviewScreen(Screen[None]):
         self._problems_line = ""
         self.last_export: Path | None = None
         self._building = False
+        self.matches: Matches | None = None
 
     # ------------------------------------------------------------------ building
     def compose(self) -> ComposeResult:
         with Vertical(id="review"):
             yield Static("", id="review-title")
             yield FilterBar(id="review-filters")
-            yield PagedTable(self._fetch, self._render_row, id="review-table")
+            yield PagedTable(self._fetch, self._render_row, lambda row: row.rid, id="review-table")
             yield Static("No reflections yet.\n\nAfter a session, the short reflection you write is kept here,\n"
                          "ready to look back on.", id="review-empty")
             yield Static("", id="review-status", markup=False)
@@ -129,9 +132,9 @@ class ReviewScreen(Screen[None]):
         return self.query_one("#review-filters", FilterBar)
 
     @property
-    def rids(self) -> list[int]:
+    def rids(self) -> Sequence[int]:
         """The index ids of the reflections listed, in the table's order (loaded into the table or not)."""
-        return self.table.keys
+        return self.matches if self.matches is not None else []
 
     def today(self) -> dt.date:
         return dt.datetime.fromtimestamp(self.app.ctx.now()).date()
@@ -139,8 +142,7 @@ class ReviewScreen(Screen[None]):
     def on_mount(self) -> None:
         self._set_columns(self.app.size.width)
         if self.index.ready():
-            self._update_choices()
-            self.apply_filter()
+            self.apply_filter()  # the tags and decks to choose from follow from the worker (55 ms each at 100k)
             self._show_problems()
         else:
             # The first build runs in the worker; until it is done no query is made (one would wait for it).
@@ -163,8 +165,8 @@ class ReviewScreen(Screen[None]):
         arrow = {self.order: f" {'▼' if self.descending else '▲'}"}
         self.table.set_columns([(key, label + arrow.get(key, ""), self._widths[key]) for key, label, _ in COLUMNS])
 
-    def _fetch(self, rids: list[int]) -> list[IndexRow]:
-        return self.index.rows_for(rids)
+    def _fetch(self, offset: int, limit: int) -> list[IndexRow]:
+        return self.matches.rows(offset, limit) if self.matches is not None else []
 
     def _render_row(self, row: IndexRow) -> list[Text]:
         w = self._widths
@@ -181,23 +183,30 @@ class ReviewScreen(Screen[None]):
                                       f"reading them for the first time… {done:,} of {total:,}")
 
         # The cheap check first (folders' times: what the table shows is right at once), then every file's, which
-        # also finds a file an editor rewrote in place; both in this worker, never on the screen's thread.
+        # also finds a file an editor rewrote in place; both in this worker, never on the screen's thread. The
+        # second waits until the rows are drawn: at 100,000 files it is a second of work that would slow them.
         result = self.index.refresh(progress)
-        self.app.call_from_thread(self._after_refresh, result)
+        drawn = threading.Event()
+        self.app.call_from_thread(self._after_refresh, result, self._choices(), drawn)
+        drawn.wait(2)
         full = self.index.refresh(full=True)
         if full.changed or full.bad:
-            self.app.call_from_thread(self._after_refresh, full)
+            self.app.call_from_thread(self._after_refresh, full, self._choices())
 
-    def _after_refresh(self, result: RefreshResult) -> None:
+    def _choices(self) -> tuple[list[str], list[str]]:
+        """The tags and decks used so far (each reads every row: done in the worker)."""
+        return self.index.known_tags(), self.index.known_decks()
+
+    def _after_refresh(self, result: RefreshResult, choices: tuple[list[str], list[str]],
+                       drawn: threading.Event | None = None) -> None:
         self._building = False
         self._total_stale = True
-        self._update_choices()
+        self.filters.set_choices(*choices)
         self._show_problems()
         if result.changed or result.rebuilt or not self.shown_once or result.bad:
             self.apply_filter(keep_cursor=True)
-
-    def _update_choices(self) -> None:
-        self.filters.set_choices(self.index.known_tags(), self.index.known_decks())
+        if drawn is not None:
+            self.call_after_refresh(drawn.set)
 
     def _show_problems(self) -> None:
         problems = self.index.problems()
@@ -233,20 +242,22 @@ class ReviewScreen(Screen[None]):
         keep = table.current_key() if keep_cursor else None
         position = table.cursor_row if keep_cursor else 0
         self.query_now = query
-        rids = self.index.rids(query, order=self.order, descending=self.descending)
+        # The count and the first screenful only: the other matches are read as one scrolls or steps through them.
+        matches, first = self.index.matches(query, order=self.order, descending=self.descending,
+                                            first=max(table.first_page(), position + 20))
+        self.matches = matches
         if not is_filtered(query):
-            self.total = len(rids)
+            self.total = len(matches)
         elif self._total_stale or not self.total:
             self.total = self.index.count()
         self._total_stale = False
         self.shown_once = True
         self.set_class(self.total == 0, "empty")
         target = 0
-        if keep is not None and keep in rids:
-            target = rids.index(keep)
-        elif keep_cursor:
-            target = min(position, max(len(rids) - 1, 0))
-        table.show(rids, cursor=target)
+        if keep is not None:
+            found = matches.position(keep, within=max(len(first), position + 100))
+            target = found if found is not None else min(position, max(len(matches) - 1, 0))
+        table.show(len(matches), first, cursor=target)
         self._update_title()
 
     def _update_title(self) -> None:
@@ -319,11 +330,11 @@ class ReviewScreen(Screen[None]):
         rid = self.table.current_key()
         if rid is None:
             return
-        self.app.view_reflections(self.rids, self.rids.index(rid), self._back_from_view)
+        self.app.view_reflections(self.rids, self.table.cursor_row, self._back_from_view)
 
     def _back_from_view(self, rid: int | None) -> None:
-        if rid is not None:
-            self.table.reveal(rid)
+        if rid is not None and self.matches is not None:
+            self.table.reveal(rid, self.matches.position(rid))  # among the pages the view read
 
     def action_trends(self) -> None:
         self.app.open_trends(self.query_now, describe(self.query_now))
