@@ -95,7 +95,7 @@ class LiveSession:
         if self.records.in_use_elsewhere(record.id) or (not self.records.hold(record.id)
                                                         and self.records.in_use_elsewhere(record.id)):
             raise SessionInUse(record.id)
-        record = record.model_copy(deep=True)
+        record = record.copy()
         wall = now()
         started = record.started.timestamp()
         closed = float(sum(p.seconds for p in record.pauses))
