@@ -77,8 +77,8 @@ def parse_toml(name: str, raw: bytes) -> tuple[dict[str, Any] | None, str, list[
     return data, text, []
 
 
-def read_toml(path: Path, *, max_bytes: int | None = None,
-              check_values: bool = True) -> tuple[dict[str, Any] | None, str, list[Problem]]:
+def read_toml(path: Path, *, max_bytes: int | None = None, check_values: bool = True,
+              raw: bytes | None = None) -> tuple[dict[str, Any] | None, str, list[Problem]]:
     """Read and parse ``path`` through the one hardened reader. Returns (data or None, text, problems); never
     raises for bad content. With ``check_values``, a huge integer, nan/inf or a zone-less date and time anywhere
     makes the whole file a problem (data None)."""
@@ -86,7 +86,8 @@ def read_toml(path: Path, *, max_bytes: int | None = None,
 
     name = str(path)
     try:
-        raw = read_bytes_safely(path, MAX_FILE_BYTES if max_bytes is None else max_bytes)
+        if raw is None:  # else: the bytes were read already (through the same reader)
+            raw = read_bytes_safely(path, MAX_FILE_BYTES if max_bytes is None else max_bytes)
     except Unreadable as exc:
         return None, "", [Problem(name, str(exc))]
     data, text, problems = parse_toml(name, raw)

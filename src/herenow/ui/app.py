@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
@@ -291,4 +292,4 @@ def _say_at_home(home, message: str) -> None:
 
 def keymap(keys: Keys) -> dict[str, str]:
     """Config key names -> Textual binding ids (``session.next_cue`` ...)."""
-    return {f"session.{action}": value for action, value in keys.model_dump().items()}
+    return {f"session.{action}": value for action, value in asdict(keys).items()}
