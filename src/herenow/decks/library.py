@@ -30,7 +30,14 @@ class LoadedDeck:
 class DeckLibrary:
     decks: dict[str, LoadedDeck] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    hints: list[Problem] = field(default_factory=list)  # advice, not errors: e.g. the same cue in two decks
+    _hints: list[Problem] | None = field(default=None, repr=False)
+
+    @property
+    def hints(self) -> list[Problem]:
+        """Advice, not errors: e.g. the same cue in two decks. Worked out when asked (a session never asks)."""
+        if self._hints is None:
+            self._hints = duplicate_texts(list(self.decks.values()))
+        return self._hints
 
     def get(self, name: str) -> LoadedDeck | None:
         return self.decks.get(name)
@@ -86,7 +93,6 @@ def load_library() -> DeckLibrary:
     for item in user:
         item.overrides_builtin = item.deck.name in library.decks
         library.decks[item.deck.name] = item
-    library.hints = duplicate_texts(list(library.decks.values()))
     return library
 
 

@@ -62,6 +62,14 @@ class CheckedCache:
             return None
         return entry.get("value"), problems
 
+    def recall(self, key: str) -> Any:
+        """A value worked out from code alone (``keep``), or None: its key names every version it depends on."""
+        return self._all().get(f"derived:{key}")
+
+    def keep(self, key: str, value: Any) -> None:
+        self._all()[f"derived:{key}"] = value
+        self._changed = True
+
     def put(self, kind: str, path: Path, digest: str, value: Any, problems: list[Problem]) -> None:
         self._all()[f"{kind}:{path}"] = {"sha256": digest, "value": value,
                                           "problems": [[p.message, p.line, p.field] for p in problems]}
@@ -73,7 +81,8 @@ class CheckedCache:
             return
         from herenow.store.atomic import atomic_write
 
-        entries = {key: entry for key, entry in self._all().items() if os.path.lexists(key.split(":", 1)[1])}
+        entries = {key: entry for key, entry in self._all().items()
+                   if key.startswith("derived:") or os.path.lexists(key.split(":", 1)[1])}
         document = {"format": FORMAT, "version": __version__, "entries": entries}
         try:
             atomic_write(self.path, json.dumps(document, separators=(",", ":")))

@@ -91,8 +91,8 @@ class HerenowApp(App[int]):
         self._neutral_window_title()
         if not self.is_headless:
             self._handle_signals()
-        if self.start == "session":
-            self.start_session(self.session_options)
+        if self.start == "session":  # the decks were read a moment ago, as the app started
+            self.start_session(self.session_options, reread_decks=False)
         elif self.start == "review":
             from herenow.ui.screens.review import ReviewScreen
 
@@ -169,11 +169,12 @@ class HerenowApp(App[int]):
             self.exit(0)
 
     # ---------------------------------------------------------------- navigation used by several screens
-    def start_session(self, options: SessionOptions | None = None) -> None:
+    def start_session(self, options: SessionOptions | None = None, *, reread_decks: bool = True) -> None:
         from herenow.ui.screens.session import SessionScreen
 
         options = options or SessionOptions()
-        problems = self.ctx.reload_decks()
+        # Decks edited in another editor meanwhile are picked up.
+        problems = self.ctx.reload_decks() if reread_decks else self.ctx.decks.problems
         names = options.resume.decks if options.resume is not None else (options.deck_names or self.ctx.config.decks)
         decks, missing = self.ctx.resolve_decks(names)
         if not decks:

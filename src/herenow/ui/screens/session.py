@@ -106,7 +106,9 @@ class SessionScreen(Screen[None]):
                 return
         else:
             self.live = LiveSession(self.decks, ctx.config, planned_seconds=self.planned_seconds, now=ctx.now,
-                                    seed=ctx.seed, records=ctx.records, first_session=self.first_session)
+                                    seed=ctx.seed, records=ctx.records, first_session=self.first_session,
+                                    save_now=False)
+            self.call_after_refresh(self.live.save)  # on disk from the first frame on
         self._show_cue(self.live.current)
         if self.live.resumed_note:
             self._set_status(self.live.resumed_note)
