@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
+from textual.reactive import Reactive
 
 from herenow.config import Keys, save_setting
 from herenow.context import AppContext
@@ -39,6 +40,9 @@ class HerenowApp(App[int]):
     CSS_PATH = "herenow.tcss"
     SCREENS = {"blank": _blank_screen}
     BINDINGS = [Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True)]
+    # Our default theme as the reactive's own default: setting it in __init__ would make Textual parse every
+    # stylesheet a second time before the first frame (~10 ms). Another theme is set in __init__ as usual.
+    theme: Reactive[str] = Reactive(DEFAULT_THEME)
 
     def __init__(self, ctx: AppContext, *, start: str = "home", session: SessionOptions | None = None,
                  theme: str | None = None, deck: str | None = None) -> None:
@@ -64,6 +68,12 @@ class HerenowApp(App[int]):
         self._remember_theme = False
         self.theme = wanted if wanted in self.available_themes else (
             DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark")
+        if self.theme == DEFAULT_THEME:  # unchanged, so Textual's watcher did not run: what it would have done
+            dark = self.current_theme.dark
+            self.set_class(True, f"-theme-{DEFAULT_THEME}", update=False)
+            self.set_class(dark, "-dark-mode", update=False)
+            self.set_class(not dark, "-light-mode", update=False)
+            self.stylesheet.set_variables(self.get_css_variables())
         self.set_keymap(keymap(ctx.config.keys))
         self.watchdog = None  # set when closed from outside: a last resort if closing the terminal hangs
 

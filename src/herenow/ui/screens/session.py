@@ -9,14 +9,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer
+from textual.widgets import Button
 
 from herenow.clock import Reading, format_duration
 from herenow.decks.model import Deck
 from herenow.store.records import CueEvent, SessionRecord, at_text
 from herenow.scheduler import DealtCue
 from herenow.live import LiveSession, NotResumable, SessionInUse
-from herenow.ui.widgets.session_widgets import CueCard, DrainBar, QuietStatic
+from herenow.ui.widgets.session_widgets import CueCard, DrainBar, KeyLegend, QuietStatic
 
 MIN_WIDTH, MIN_HEIGHT = 30, 8
 MOMENT_LABELS = {"moment": "moment", "rupture": "rupture", "repair": "repair", "here-and-now": "here and now"}
@@ -85,7 +85,18 @@ class SessionScreen(Screen[None]):
                     button = Button(label, id=button_id, compact=True)
                     button.can_focus = False  # the keys keep their meaning (space: next cue, not "press")
                     yield button
-        yield Footer(show_command_palette=False)
+        yield KeyLegend(self._legend(), id="keys")
+
+    def _legend(self) -> list[tuple[str, str]]:
+        """The keys the footer line names: each shown binding with the first key the config gives its action."""
+        keys = self.app.ctx.config.keys
+        out = []
+        for binding in self.BINDINGS:
+            if binding.show:
+                action = binding.action
+                first = getattr(keys, action, binding.key).split(",")[0].strip()
+                out.append((self.app.get_key_display(Binding(first, action)), binding.description))
+        return out
 
     def on_mount(self) -> None:
         ctx = self.app.ctx
