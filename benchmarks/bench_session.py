@@ -130,7 +130,7 @@ def main() -> int:
     env = {**os.environ, "HERENOW_HOME": str(work / "home"), "TERM": "xterm-256color"}
     herenow = os.environ.get("HERENOW_BIN") or str(Path(sys.executable).with_name("herenow"))
     apps = {
-        "herenow session": ([herenow, "session", "--minutes", "50"], b"left"),
+        "herenow session": ([herenow, "session", "--minutes", "50"], b":00 left"),  # the timer, not a cue's word
         "bare Static": ([sys.executable, str(work / "bare.py")], b"bare-ready"),
         "ticking Static": ([sys.executable, str(work / "ticking.py")], b"ticking-ready"),
     }

@@ -57,8 +57,8 @@ class KeyLegend(Widget):
 class CueCard(QuietStatic):
     """The cue, centred and set apart. Markup is off: a deck's text is shown exactly as written."""
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__("", markup=False, **kwargs)
+    def __init__(self, content: str = "", **kwargs) -> None:
+        super().__init__(content, markup=False, **kwargs)
 
 
 class DrainBar(Widget):
