@@ -2,6 +2,8 @@
 
     python benchmarks/bench_session.py [--runs 10] [--idle 60]
 
+HERENOW_BIN names the herenow to measure (default: the one beside this Python).
+
 Each app runs in a pseudo-terminal of 100x30. "First frame" is the time from launch until the app has drawn
 its first screen (a known text appears in the output). Peak memory is the child's max RSS. Idle CPU is the
 CPU time the process used over --idle seconds after start-up, as % of one core. The three idle runs happen
@@ -126,9 +128,9 @@ def main() -> int:
     (work / "bare.py").write_text(BARE)
     (work / "ticking.py").write_text(TICKING)
     env = {**os.environ, "HERENOW_HOME": str(work / "home"), "TERM": "xterm-256color"}
-    herenow = str(Path(sys.executable).with_name("herenow"))
+    herenow = os.environ.get("HERENOW_BIN") or str(Path(sys.executable).with_name("herenow"))
     apps = {
-        "herenow session": ([herenow, "session", "--minutes", "50"], b"left"),
+        "herenow session": ([herenow, "session", "--minutes", "50"], b":00 left"),  # the timer, not a cue's word
         "bare Static": ([sys.executable, str(work / "bare.py")], b"bare-ready"),
         "ticking Static": ([sys.executable, str(work / "ticking.py")], b"ticking-ready"),
     }

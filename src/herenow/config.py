@@ -6,19 +6,36 @@ An invalid value is reported naming the key, and that key falls back to its defa
 from __future__ import annotations
 
 import os
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pathlib import Path
+from dataclasses import asdict, dataclass, field, fields
+from typing import Annotated, Any, Literal
 
 from herenow.store import paths
-from herenow.problems import Problem, read_toml, validation_problems
+from herenow.problems import Check, Problem, between, read_toml, validation_problems
 from herenow.themes import DEFAULT_THEME
 
+# Plain dataclasses (a session reads them from the checked cache without pydantic, issue 12); pydantic checks a
+# config.toml against these same classes and their ``Annotated`` rules. ``__pydantic_config__``: unknown keys are
+# problems.
+_CLOSED = {"extra": "forbid"}
+_MINUTES = "{} is not a number of minutes from 1 to 600"
+Minutes = Annotated[int, between(1, 600, _MINUTES.replace("{}", "{value}"))]
 
-class Keys(BaseModel):
+
+def _all_minutes(values: list[int]) -> bool:
+    return all(1 <= value <= 600 for value in values)
+
+
+MinuteList = Annotated[list[int], Check(_all_minutes,
+                                        lambda values: _MINUTES.format(next(v for v in values if not 1 <= v <= 600)))]
+Span = Annotated[float, between(0, 120)]
+
+
+@dataclass(kw_only=True)
+class Keys:
     """Key bindings (Textual key names: "space", "left", "ctrl+s", "m")."""
 
-    model_config = ConfigDict(extra="forbid")
+    __pydantic_config__ = _CLOSED
 
     next_cue: str = "space"
     previous_cue: str = "backspace,left"
@@ -35,37 +52,42 @@ class Keys(BaseModel):
     quit: str = "q"
 
 
-class Config(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+ACTIONS = tuple(f.name for f in fields(Keys))
 
-    session_minutes: int = Field(default=50, ge=1, le=600, description="Default session length.")
-    presets: list[int] = Field(default_factory=lambda: [45, 50, 60], description="Quick session lengths.")
-    warnings: list[int] = Field(default_factory=lambda: [15, 10, 5], description="Minutes left that change the timer.")
+
+@dataclass(kw_only=True)
+class Config:
+    __pydantic_config__ = _CLOSED
+
+    session_minutes: Minutes = 50  # the default session length
+    presets: MinuteList = field(default_factory=lambda: [45, 50, 60])  # quick session lengths
+    warnings: MinuteList = field(default_factory=lambda: [15, 10, 5])  # minutes left that change the timer
     show_seconds: bool = True
-    cue_interval_minutes: float = Field(default=4, ge=0, le=120, description="0 moves cues only by hand.")
-    opening_minutes: float = Field(default=5, ge=0, le=120)
-    closing_minutes: float = Field(default=10, ge=0, le=120)
+    cue_interval_minutes: Span = 4  # 0 moves cues only by hand
+    opening_minutes: Span = 5
+    closing_minutes: Span = 10
     # The four that fit almost any session; the other six (power, recognition, identity-power, ethics-boundaries,
     # endings-breaks, pacing-safety) are chosen for a client or a stage of the work.
-    decks: list[str] = Field(default_factory=lambda: ["here-and-now", "collaboration", "rupture-repair", "frame"])
+    decks: list[str] = field(default_factory=lambda: ["here-and-now", "collaboration", "rupture-repair", "frame"])
     theme: str = DEFAULT_THEME
-    bell: bool = Field(default=False, description="Ring the terminal bell once when the session time is up.")
-    client_code: bool = Field(default=False, description="Offer an optional client code (a pseudonym) field.")
-    client_voice: bool = Field(default=False, description="Offer optional fields for the client's own words about "
-                               "the session and their own session score, on the scale they use.")
-    protect_offer: Literal["ask", "later", "never"] = Field(
-        default="ask", description="The home screen's one-line offer to protect reflections with a passphrase.")
-    retention_years: float = Field(default=0, ge=0, le=100, allow_inf_nan=False,
-                                   description="Remind me of reflections older than this (0: off).")
-    keys: Keys = Field(default_factory=Keys)
+    bell: bool = False  # ring the terminal bell once when the session time is up
+    client_code: bool = False  # offer an optional client code (a pseudonym) field
+    # Offer optional fields for the client's own words about the session and their own session score, on the
+    # scale they use.
+    client_voice: bool = False
+    # The home screen's one-line offer to protect reflections with a passphrase.
+    protect_offer: Literal["ask", "later", "never"] = "ask"
+    retention_years: Annotated[float, between(0, 100)] = 0  # remind me of reflections older than this (0: off)
+    keys: Keys = field(default_factory=Keys)
 
-    @field_validator("presets", "warnings")
-    @classmethod
-    def _positive_minutes(cls, value: list[int], info) -> list[int]:
-        for minutes in value:
-            if not 0 < minutes <= 600:
-                raise ValueError(f"{minutes} is not a number of minutes from 1 to 600")
-        return sorted(set(value), reverse=info.field_name == "warnings")
+    def __post_init__(self) -> None:
+        self.presets = sorted(set(self.presets))
+        self.warnings = sorted(set(self.warnings), reverse=True)
+        for name in ("cue_interval_minutes", "opening_minutes", "closing_minutes", "retention_years"):
+            setattr(self, name, float(getattr(self, name)))
+
+
+SETTINGS = tuple(f.name for f in fields(Config))
 
 
 def _drop(data: dict[str, Any], loc: tuple[Any, ...]) -> bool:
@@ -85,7 +107,8 @@ def split_keys(value: str) -> list[str]:
     return [key.strip() for key in value.split(",") if key.strip()]
 
 
-def key_clashes(keys: Keys, file: str = "", text: str = "") -> tuple[Keys, list[Problem]]:
+def key_clashes(keys: Keys, file: str = "", text: str = "",
+                explicit: frozenset[str] = frozenset()) -> tuple[Keys, list[Problem]]:
     """A key bound to two actions is reported, and the action set in the file goes back to its default keys.
 
     Actions left at their defaults are placed first, so a changed key never takes another action's key away:
@@ -98,8 +121,7 @@ def key_clashes(keys: Keys, file: str = "", text: str = "") -> tuple[Keys, list[
     owner: dict[str, str] = {}
     fixed: dict[str, str] = {}
     problems: list[Problem] = []
-    explicit = keys.model_fields_set
-    order = [a for a in Keys.model_fields if a not in explicit] + [a for a in Keys.model_fields if a in explicit]
+    order = [a for a in ACTIONS if a not in explicit] + [a for a in ACTIONS if a in explicit]
     for action in order:
         wanted = split_keys(getattr(keys, action))
         taken = [key for key in wanted if key in owner]
@@ -111,51 +133,67 @@ def key_clashes(keys: Keys, file: str = "", text: str = "") -> tuple[Keys, list[
         fixed[action] = ",".join(wanted)
         for key in wanted:
             owner[key] = action
-    problems.sort(key=lambda p: list(Keys.model_fields).index(p.field.split(".")[1]))
-    return Keys(**{action: fixed[action] for action in Keys.model_fields}), problems
+    problems.sort(key=lambda p: ACTIONS.index(p.field.split(".")[1]))
+    return Keys(**fixed), problems
 
 
 def load_config() -> tuple[Config, list[Problem]]:
-    config, problems, _text = _load_config()
-    if problems or "keys" in config.model_fields_set:
-        keys, clashes = key_clashes(config.keys, str(paths.locations().config_file), _text)
-        config.keys = keys
-        problems += clashes
-    return config, problems
-
-
-def _load_config() -> tuple[Config, list[Problem], str]:
-    from herenow.problems import bad_values, value_problems
+    """The config (defaults for what is missing or wrong) and its problems, from the checked cache when
+    ``config.toml`` is as it was (``herenow.store.checked``): then neither pydantic nor tomllib is imported."""
+    from herenow.store.checked import CheckedCache, cached_reader
 
     path = paths.locations().config_file
     if not os.path.lexists(path):
-        return Config(), [], ""
-    data, text, problems = read_toml(path, check_values=False)
+        return Config(), []
+    cache = CheckedCache()
+    config, problems = cached_reader(cache, "config", check_config, asdict, config_from_data)(path)
+    cache.save()
+    return config or Config(), problems
+
+
+def config_from_data(data: dict[str, Any]) -> Config:
+    """The inverse of ``asdict`` for a config checked when the data was made (the cache)."""
+    return Config(**data | {"keys": Keys(**data["keys"])})
+
+
+def check_config(path: Path, raw: bytes | None = None) -> tuple[Config, list[Problem]]:
+    """Read and check ``config.toml``: a bad key goes back to its default and is reported; the rest is used."""
+    from pydantic import ValidationError
+
+    from herenow.problems import bad_values, validate, value_problems
+
+    data, text, problems = read_toml(path, check_values=False, raw=raw)
     if data is None:
-        return Config(), problems, text
+        return Config(), problems
     bad = bad_values(data)
     if bad:  # nan, inf, a huge number: that key goes back to its default, the rest is used
         problems += value_problems(str(path), text, bad)
         for loc, _why in bad:
             _drop(data, loc)
+    config = Config()
     seen: set[str] = set()
     for _ in range(20):
         try:
-            return Config.model_validate(data), problems, text
+            config = validate(Config, data)
+            break
         except ValidationError as exc:
             for problem in validation_problems(str(path), text, exc):
                 if str(problem) not in seen:
                     seen.add(str(problem))
                     problems.append(problem)
             if not any([_drop(data, tuple(err["loc"])) for err in exc.errors()]):
-                return Config(), problems, text
-    return Config(), problems, text
+                break
+    keys = data.get("keys") if isinstance(data.get("keys"), dict) else {}
+    if problems or keys:
+        config.keys, clashes = key_clashes(config.keys, str(path), text, frozenset(keys))
+        problems += clashes
+    return config, problems
 
 
 def config_to_toml(config: Config) -> str:
     import tomli_w
 
-    return tomli_w.dumps(config.model_dump())
+    return tomli_w.dumps(asdict(config))
 
 
 def save_setting(key: str, value: Any) -> Problem | None:

@@ -42,7 +42,9 @@ class LiveSession:
     def __init__(self, decks: list[Deck], config: Config, *, planned_seconds: float | None = None,
                  now: Callable[[], float] = time.time, seed: int | None = None,
                  records: SessionStore | None = None, steady: Callable[[], float] | None = None,
-                 first_session: bool = False) -> None:
+                 first_session: bool = False, save_now: bool = True) -> None:
+        """``save_now=False``: the caller writes the first record itself, soon (the screen does it right after
+        its first frame, so the disk's fsync is not in the way of the first cue)."""
         planned = float(planned_seconds if planned_seconds is not None else config.session_minutes * 60)
         self._setup(decks, config, planned, now=now, seed=seed, records=records, steady=steady,
                     first_session=first_session)
@@ -54,8 +56,10 @@ class LiveSession:
         )
         self.records.hold(self.record.id)
         self._saved_at = self._steady()
-        if self._show(self.scheduler.start(0.0)) is None:
+        self._hold_saves = not save_now
+        if self._show(self.scheduler.start(0.0)) is None and save_now:
             self.save()  # on disk from the first second: a crash before any key still leaves a record
+        self._hold_saves = False
 
     def _setup(self, decks: list[Deck], config: Config, planned: float, *, now: Callable[[], float],
                seed: int | None, records: SessionStore | None, steady: Callable[[], float] | None,
@@ -70,6 +74,7 @@ class LiveSession:
         )
         self.records = records if records is not None else SessionStore()
         self.save_error: str | None = None
+        self._hold_saves = False  # while starting with save_now=False
         self.ended = False
         self.resumed_note = ""  # a resumed session: what it says about the time it was away, if anything
         self._undoable: list[Moment | CueEvent] = []  # marks and acted-on tallies of this run, newest last
@@ -95,7 +100,7 @@ class LiveSession:
         if self.records.in_use_elsewhere(record.id) or (not self.records.hold(record.id)
                                                         and self.records.in_use_elsewhere(record.id)):
             raise SessionInUse(record.id)
-        record = record.model_copy(deep=True)
+        record = record.copy()
         wall = now()
         started = record.started.timestamp()
         closed = float(sum(p.seconds for p in record.pauses))
@@ -142,6 +147,8 @@ class LiveSession:
 
     def save(self) -> None:
         """Autosave the record. A failure is remembered (and shown quietly), never raised into the session."""
+        if self._hold_saves:
+            return
         self.record.elapsed_seconds = self.elapsed()
         self.record.saved = dt.datetime.fromtimestamp(self._now()).astimezone().replace(microsecond=0)
         self._saved_at = self._steady()

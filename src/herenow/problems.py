@@ -6,6 +6,8 @@ Also the shared way to read a TOML file without ever raising for a user's mistak
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -75,8 +77,8 @@ def parse_toml(name: str, raw: bytes) -> tuple[dict[str, Any] | None, str, list[
     return data, text, []
 
 
-def read_toml(path: Path, *, max_bytes: int | None = None,
-              check_values: bool = True) -> tuple[dict[str, Any] | None, str, list[Problem]]:
+def read_toml(path: Path, *, max_bytes: int | None = None, check_values: bool = True,
+              raw: bytes | None = None) -> tuple[dict[str, Any] | None, str, list[Problem]]:
     """Read and parse ``path`` through the one hardened reader. Returns (data or None, text, problems); never
     raises for bad content. With ``check_values``, a huge integer, nan/inf or a zone-less date and time anywhere
     makes the whole file a problem (data None)."""
@@ -84,7 +86,8 @@ def read_toml(path: Path, *, max_bytes: int | None = None,
 
     name = str(path)
     try:
-        raw = read_bytes_safely(path, MAX_FILE_BYTES if max_bytes is None else max_bytes)
+        if raw is None:  # else: the bytes were read already (through the same reader)
+            raw = read_bytes_safely(path, MAX_FILE_BYTES if max_bytes is None else max_bytes)
     except Unreadable as exc:
         return None, "", [Problem(name, str(exc))]
     data, text, problems = parse_toml(name, raw)
@@ -125,13 +128,61 @@ def model_from_bytes(name: str, raw: bytes, model: Any) -> tuple[Any | None, lis
     if bad:
         return None, value_problems(name, text, bad)
     try:
-        return model.model_validate(data), []
+        return validate(model, data), []
     except ValidationError as exc:
         return None, validation_problems(name, text, exc)
     except RecursionError:
         return None, [Problem(name, "is nested too deeply to read")]
     except (ValueError, TypeError, OverflowError) as exc:
         return None, [Problem(name, f"is not valid ({exc})")]
+
+
+class Check:
+    """A rule on a field of a plain dataclass, written ``Annotated[type, Check(test, words)]``. Pydantic runs
+    ``test(value)`` after the type check when it validates a file (its ``__get_pydantic_core_schema__`` hook), and a
+    failure reads ``words(value)``, located at the field. Nothing here imports pydantic: a session builds these
+    classes from the checked cache without it (issue 12)."""
+
+    __slots__ = ("test", "words")
+
+    def __init__(self, test: Callable[[Any], bool], words: Callable[[Any], str]) -> None:
+        self.test = test
+        self.words = words
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema
+
+        def check(value: Any) -> Any:
+            if not self.test(value):
+                raise ValueError(self.words(value))
+            return value
+
+        return core_schema.no_info_after_validator_function(check, handler(source))
+
+
+def between(low: float, high: float, words: str = "") -> Check:
+    """A number from ``low`` to ``high`` (nan and inf are neither)."""
+    span = f"should be a number from {_number(low)} to {_number(high)}"
+    return Check(lambda value: low <= value <= high, lambda value: words.format(value=value) or span)
+
+
+def _number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+
+
+def validate(model: Any, data: Any) -> Any:
+    """``data`` checked and built as ``model``: a pydantic model, or a plain dataclass whose annotations pydantic
+    reads (the classes a session uses, issue 12). Raises pydantic's ValidationError."""
+    if hasattr(model, "model_validate"):
+        return model.model_validate(data)
+    return _adapter(model).validate_python(data)
+
+
+@lru_cache(maxsize=None)
+def _adapter(model: Any) -> Any:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(model)
 
 
 def _unquote(key: str) -> str:
@@ -191,7 +242,7 @@ def validation_problems(file: str, text: str, exc: Any, *, index: dict | None = 
         message = error["msg"]
         if error["type"] == "missing":
             message = "is missing"
-        elif error["type"] == "extra_forbidden":
+        elif error["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
             message = "is not a known field"
         elif message.startswith("Value error, "):
             message = message[len("Value error, ") :]

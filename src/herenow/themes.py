@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from herenow.names import NAME_PATTERN
+from herenow.names import is_name
 from herenow.store import paths
-from herenow.problems import Problem, load_model
+from herenow.problems import Check, Problem, load_model
 
 if TYPE_CHECKING:
     from textual.theme import Theme
@@ -53,30 +51,39 @@ def is_colour(text: str) -> bool:
     return True
 
 
-def _hex(value: str) -> str:
-    if not _HEX.match(value):
-        raise ValueError(f"{value!r} is not a colour like '#1d2021'")
-    return value.lower()
+def is_hex(value: str) -> bool:
+    return bool(_HEX.match(value))
 
 
-class ThemeColors(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+# Theme files are plain dataclasses (a session reads them from the checked cache without pydantic, issue 12);
+# pydantic checks a file against them, with these rules. Unknown keys are problems.
+_CLOSED = {"extra": "forbid"}
+Hex = Annotated[str, Check(is_hex, lambda value: f"{value!r} is not a colour like '#1d2021'")]
 
-    primary: str
-    foreground: str
-    background: str
-    secondary: str | None = None
-    accent: str | None = None
-    warning: str | None = None
-    error: str | None = None
-    success: str | None = None
-    surface: str | None = None
-    panel: str | None = None
 
-    @field_validator("*")
-    @classmethod
-    def _colour(cls, value: str | None) -> str | None:
-        return None if value is None else _hex(value)
+@dataclass(kw_only=True)
+class ThemeColors:
+    __pydantic_config__ = _CLOSED
+
+    primary: Hex
+    foreground: Hex
+    background: Hex
+    secondary: Hex | None = None
+    accent: Hex | None = None
+    warning: Hex | None = None
+    error: Hex | None = None
+    success: Hex | None = None
+    surface: Hex | None = None
+    panel: Hex | None = None
+
+    def __post_init__(self) -> None:
+        for name, value in asdict(self).items():
+            if value is not None:
+                setattr(self, name, value.lower())
+
+    def given(self) -> dict[str, str]:
+        """The colours the file sets."""
+        return {name: value for name, value in asdict(self).items() if value is not None}
 
 
 def variable_defaults(*, foreground: str, background: str, primary: str, accent: str | None = None,
@@ -91,29 +98,40 @@ def variable_defaults(*, foreground: str, background: str, primary: str, accent:
     }
 
 
-class ThemeFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+def variable_problem(variables: dict[str, str]) -> str | None:
+    """What is wrong with a theme's ``[variables]``, the first thing found, or None."""
+    for key, text in variables.items():
+        if not _VARIABLE.match(key):
+            return f"{key!r} is not a variable name (letters, digits and hyphens)"
+        if key.endswith("text-style"):  # e.g. block-cursor-text-style = "bold"
+            if not (text.split() and set(text.split()) <= _STYLES):
+                return f"{key} = {text!r} is not a text style (e.g. 'bold', 'not dim', 'none')"
+        elif not is_colour(text):
+            return f"{key} = {text!r} is not a colour (e.g. '#1d2021', 'rgb(29, 32, 33)', 'teal')"
+    return None
+
+
+def variables_ok(variables: dict[str, str]) -> bool:
+    return variable_problem(variables) is None
+
+
+@dataclass(kw_only=True)
+class ThemeFile:
+    __pydantic_config__ = _CLOSED
 
     schema_version: int = 1
-    name: str = Field(pattern=NAME_PATTERN)
+    name: Annotated[str, Check(is_name, lambda value: f"{value!r} is not a theme name: use lowercase letters, "
+                                                      "digits and hyphens")]
     title: str = ""
     dark: bool = True
     description: str = ""
     colors: ThemeColors
-    variables: dict[str, str] = Field(default_factory=dict)
+    variables: Annotated[dict[str, str], Check(variables_ok, variable_problem)] = field(default_factory=dict)
 
-    @field_validator("variables")
     @classmethod
-    def _variables(cls, value: dict[str, str]) -> dict[str, str]:
-        for key, text in value.items():
-            if not _VARIABLE.match(key):
-                raise ValueError(f"{key!r} is not a variable name (letters, digits and hyphens)")
-            if key.endswith("text-style"):  # e.g. block-cursor-text-style = "bold"
-                if not (text.split() and set(text.split()) <= _STYLES):
-                    raise ValueError(f"{key} = {text!r} is not a text style (e.g. 'bold', 'not dim', 'none')")
-            elif not is_colour(text):
-                raise ValueError(f"{key} = {text!r} is not a colour (e.g. '#1d2021', 'rgb(29, 32, 33)', 'teal')")
-        return value
+    def from_data(cls, data: dict[str, Any]) -> ThemeFile:
+        """The inverse of ``asdict``, for data checked when it was made (the cache)."""
+        return cls(**data | {"colors": ThemeColors(**data["colors"])})
 
     def variable(self, key: str) -> str:
         c = self.colors
@@ -124,7 +142,7 @@ class ThemeFile(BaseModel):
     def to_textual(self) -> Theme:
         from textual.theme import Theme
 
-        colors = self.colors.model_dump(exclude_none=True)
+        colors = self.colors.given()
         variables = {key: self.variable(key) for key in CUSTOM_VARIABLES}
         variables.update(self.variables)
         return Theme(name=self.name, dark=self.dark, variables=variables, **colors)
@@ -143,18 +161,25 @@ class ThemeLibrary:
     problems: list[Problem] = field(default_factory=list)
 
 
-def parse_theme(path: Path) -> tuple[ThemeFile | None, list[Problem]]:
-    return load_model(path, ThemeFile)
+def parse_theme(path: Path, raw: bytes | None = None) -> tuple[ThemeFile | None, list[Problem]]:
+    if raw is None:
+        return load_model(path, ThemeFile)
+    from herenow.problems import model_from_bytes
+
+    return model_from_bytes(str(path), raw, ThemeFile)
 
 
 def load_themes() -> ThemeLibrary:
     """Built-in and user themes. A theme with a problem (a bad colour included) is reported and not loaded, so
     the app starts with the default theme instead."""
+    from herenow.store.checked import CheckedCache, cached_reader
     from herenow.store.files import scan_toml
 
     library = ThemeLibrary()
+    cache = CheckedCache()
+    parse = cached_reader(cache, "theme", parse_theme, asdict, ThemeFile.from_data)
     for folder, origin in ((paths.builtin_themes_dir(), "built-in"), (paths.locations().themes_dir, "user")):
-        loaded, problems = scan_toml(folder, parse_theme)
+        loaded, problems = scan_toml(folder, parse)
         library.problems += problems
         for path, theme in loaded:
             failing = contrast_failures(theme_colours(theme))
@@ -162,6 +187,7 @@ def load_themes() -> ThemeLibrary:
                 library.problems.append(Problem(str(path), f"{failing[0]}; the theme is not offered"))
                 continue
             library.themes[theme.name] = LoadedTheme(theme, path, origin)
+    cache.save()
     return library
 
 
@@ -198,10 +224,26 @@ def contrast_failures(colours: dict[str, str]) -> list[str]:
 def textual_themes() -> dict[str, dict[str, str]]:
     """Textual's own themes that keep the same contrast promise as ours: name -> the colours checked and "kind".
 
-    Imports ``textual.theme`` (~0.15 s), so only ``themes list``, ``config set theme`` and the app call it.
+    Worked out once per Textual version (~35 ms) and kept in the checked cache. Imports ``textual.theme``
+    (~0.15 s), so only ``themes list``, ``config set theme`` and the app call it.
     """
+    import os
+
+    import textual.design
+    import textual.theme
     from textual.theme import BUILTIN_THEMES
 
+    from herenow.store.checked import CheckedCache
+
+    cache = CheckedCache()
+    # Keyed on the two Textual files the answer comes from (textual.__version__ would import importlib.metadata:
+    # ~20 ms and ~5 MB at every start).
+    key = "textual-themes:" + ":".join(
+        f"{module.__file__}:{os.stat(module.__file__).st_size}:{os.stat(module.__file__).st_mtime_ns}"
+        for module in (textual.theme, textual.design))
+    kept = cache.recall(key)
+    if isinstance(kept, dict) and set(kept) <= set(BUILTIN_THEMES):
+        return kept
     passing = {}
     for name, theme in BUILTIN_THEMES.items():
         try:
@@ -213,6 +255,8 @@ def textual_themes() -> dict[str, dict[str, str]]:
         colours["cue-text"] = colours["timer-text"] = colours["foreground"]
         if _HEX.match(colours["background"]) and not contrast_failures(colours):
             passing[name] = colours | {"kind": "dark" if theme.dark else "light"}
+    cache.keep(key, passing)
+    cache.save()
     return passing
 
 

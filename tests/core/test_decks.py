@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from herenow.decks import library as decks, model as deck_model
-from herenow.decks.model import STAGES, Deck, hints
+from herenow.decks import library as decks, schema as deck_schema
+from herenow.decks.model import STAGES, hints
 from herenow.decks.library import load_library, parse_deck, validate_files
 
 GOOD = """\
@@ -52,7 +52,7 @@ def test_builtin_decks_are_valid_and_rich() -> None:
         assert all(deck.prompts_at(stage) for stage in STAGES), name  # at least one prompt per stage
         assert deck.sources, name
         assert hints(deck) == [], (name, [str(h) for h in hints(deck)])
-        assert all('id' in cue.model_fields_set for cue in deck.cues), name
+        assert all(cue.id_in_file for cue in deck.cues), name
         phases = {cue.phase for cue in deck.cues}
         assert {"opening", "closing"} <= phases, name
         for cue in deck.cues:
@@ -64,14 +64,14 @@ def test_cue_without_id_gets_a_stable_one_written_on_save(tmp_path: Path) -> Non
     path = write(tmp_path, "mine.toml", GOOD)
     deck, problems = parse_deck(path)
     assert problems == [] and deck is not None
-    assert not all('id' in cue.model_fields_set for cue in deck.cues)
+    assert not all(cue.id_in_file for cue in deck.cues)
     derived = deck.cues[1].id
     again, _ = parse_deck(path)
     assert again.cues[1].id == derived  # the same id every time it is read
     decks.save_deck(deck, path)
     assert f'id = "{derived}"' in path.read_text()
     saved, _ = parse_deck(path)
-    assert all('id' in cue.model_fields_set for cue in saved.cues)
+    assert all(cue.id_in_file for cue in saved.cues)
     # Editing the text keeps the id once written.
     path.write_text(path.read_text().replace("How are the two of us doing today?", "How are we doing?"))
     edited, _ = parse_deck(path)
@@ -128,12 +128,12 @@ def test_duplicate_names_are_reported(tmp_path: Path) -> None:
 
 
 def test_hints_flag_long_cues_and_orders() -> None:
-    deck = Deck(name="x", title="X", prompts=[{"id": "p", "stage": "what", "text": "a"}], cues=[
+    deck = deck_schema.validate_deck(dict(name="x", title="X", prompts=[{"id": "p", "stage": "what", "text": "a"}], cues=[
         {"text": "Tell the client to breathe"},
         {"text": "What is it like for them to sit here with me right now in this room today?"},
         {"text": "What is happening between us?"},
         {"text": "what is happening  between us"},
-    ])
+    ]))
     found = [str(h) for h in hints(deck, "x.toml")]
     assert found == [
         "x.toml: cues[1].text: reads like an order; perhaps phrase it as a question or invitation",
@@ -161,7 +161,7 @@ def test_copy_deck_into_user_dir(herenow_home: Path) -> None:
 def test_schema_describes_the_format() -> None:
     import json
 
-    schema = json.loads(deck_model.json_schema())
+    schema = json.loads(deck_schema.json_schema())
     assert set(schema["required"]) == {"name", "title", "cues"}
     cue = schema["$defs"]["Cue"]
     assert cue["properties"]["phase"]["enum"] == ["opening", "middle", "closing", "any"]

@@ -308,7 +308,7 @@ def test_tidy_leftovers_removes_only_what_a_saved_reflection_holds(herenow_home:
     # A session that went on after its reflection was saved (more marks).
     went_on = reflection("went-on", WHEN + dt.timedelta(hours=6))
     store.save(went_on)
-    later = went_on.session.model_copy(deep=True)
+    later = went_on.session.copy()
     later.elapsed_seconds += 600
     later.moments.append(Moment(at=3500))
     records.save(later)

@@ -135,7 +135,7 @@ def test_an_interrupted_session_is_resumable_an_ended_one_is_not(clock) -> None:
 
 def test_a_running_session_cannot_be_resumed_twice(clock) -> None:
     live = make(clock)  # still running: this store holds its lock
-    record = live.record.model_copy(deep=True)
+    record = live.record.copy()
     with pytest.raises(SessionInUse):
         resume(record, clock)
     first = resume(died(live), clock)

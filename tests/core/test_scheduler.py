@@ -3,6 +3,11 @@ from collections import Counter
 import pytest
 
 from herenow.decks.model import Deck
+from herenow.decks.schema import validate_deck
+
+
+def deck_of(**fields):
+    return validate_deck(fields)
 from herenow.decks.library import load_library
 from herenow.scheduler import CueScheduler
 
@@ -10,7 +15,7 @@ from herenow.scheduler import CueScheduler
 def deck(name: str, phases: dict[str, int], weight: float = 1.0) -> Deck:
     cues = [{"id": f"{phase}-{i}", "text": f"{phase} {i}?", "phase": phase, "weight": weight}
             for phase, count in phases.items() for i in range(count)]
-    return Deck(name=name, title=name, cues=cues)
+    return deck_of(name=name, title=name, cues=cues)
 
 
 def test_no_repeats_until_the_pool_is_used_up() -> None:
@@ -44,7 +49,7 @@ def test_rotation_by_time_and_closing_switch() -> None:
 
 
 def test_weights_shape_how_often_cues_come() -> None:
-    heavy = Deck(name="w", title="w", cues=[{"id": "a", "text": "a", "weight": 9}, {"id": "b", "text": "b"}])
+    heavy = deck_of(name="w", title="w", cues=[{"id": "a", "text": "a", "weight": 9}, {"id": "b", "text": "b"}])
     counts: Counter[str] = Counter()
     for seed in range(300):
         counts[CueScheduler([heavy], planned=3000, opening=0, closing=0, seed=seed).start(1000).cue.id] += 1
@@ -69,9 +74,9 @@ def test_no_cues_is_an_error() -> None:
 
 
 def test_one_card_per_text_across_decks_in_a_whole_session() -> None:
-    a = Deck(name="a", title="A", cues=[{"id": "a1", "text": "How are the two of us doing today?"},
+    a = deck_of(name="a", title="A", cues=[{"id": "a1", "text": "How are the two of us doing today?"},
                                         {"id": "a2", "text": "What is happening between us?"}])
-    b = Deck(name="b", title="B", cues=[{"id": "b1", "text": "how are the two of us doing, today"},
+    b = deck_of(name="b", title="B", cues=[{"id": "b1", "text": "how are the two of us doing, today"},
                                         {"id": "b2", "text": "Whose agenda is this?"}])
     for seed in range(20):
         sched = CueScheduler([a, b], planned=3000, opening=0, closing=0, seed=seed)
@@ -86,7 +91,7 @@ def test_builtin_decks_never_show_two_cards_with_the_same_text_in_a_session() ->
     library = load_library()
     # A deck of the user's own that copies built-in cues with other capitals and punctuation.
     copies = [cue.text.upper().rstrip("?") for cue in library.get("here-and-now").deck.cues]
-    mine = Deck(name="mine", title="Mine", cues=[{"text": text} for text in copies])
+    mine = deck_of(name="mine", title="Mine", cues=[{"text": text} for text in copies])
     decks = [mine] + [item.deck for item in library.decks.values()]
     for seed in range(5):
         sched = CueScheduler(decks, planned=3000, interval=30, seed=seed)
@@ -99,7 +104,7 @@ def test_builtin_decks_never_show_two_cards_with_the_same_text_in_a_session() ->
 
 
 def first_deck() -> Deck:
-    return Deck(name="f", title="F", cues=[
+    return deck_of(name="f", title="F", cues=[
         {"id": "consent", "text": "What does the client know about how this works?", "phase": "opening",
          "first_session": True},
         {"id": "open", "text": "Whose agenda is this?", "phase": "opening"},
@@ -117,6 +122,6 @@ def test_first_session_cues_only_in_a_first_session() -> None:
 
 
 def test_a_deck_of_only_first_session_cues_has_nothing_for_an_ordinary_session() -> None:
-    only = Deck(name="o", title="O", cues=[{"text": "How does this work?", "first_session": True}])
+    only = deck_of(name="o", title="O", cues=[{"text": "How does this work?", "first_session": True}])
     with pytest.raises(ValueError):
         CueScheduler([only], planned=3000)

@@ -97,6 +97,17 @@ def test_a_dumb_terminal_gets_one_line_and_exit_2(capsys, monkeypatch, term) -> 
     assert err.startswith("herenow: needs a terminal that can draw a full screen") and f"'{term}'" in err
 
 
+async def lines_once_shown(pilot, app, wanted) -> list[str]:
+    """The screen's lines once one is ``wanted``: focusing scrolls a field into view a refresh or two later (more
+    on a busy machine), so give it up to 20 pauses rather than exactly one."""
+    for _ in range(20):
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        if any(wanted(line) for line in lines):
+            break
+    return lines
+
+
 @pytest.mark.parametrize("width", [40, 50, 60])
 async def test_in_a_narrow_window_every_rating_and_choice_is_on_screen(clock, width) -> None:
     """At 60 columns "no" was cut off, at 50 the rating "5", at 40 all of them: now they wrap onto their own line."""
@@ -106,14 +117,12 @@ async def test_in_a_narrow_window_every_rating_and_choice_is_on_screen(clock, wi
         await pilot.pause()
         screen = app.screen
         screen.query_one("#feedback").focus()
-        await pilot.pause()
-        lines = screen_text(app).splitlines()
+        lines = await lines_once_shown(pilot, app, lambda line: "( ) yes" in line and "( ) no" in line)
         assert any("( ) yes" in line and "( ) no" in line for line in lines), lines
         for rating in screen.query(Rating):
             rating.focus()
             await pilot.press("5")
-            await pilot.pause()
-            lines = screen_text(app).splitlines()
+            lines = await lines_once_shown(pilot, app, lambda line: " 1  2  3  4 [5]" in line)
             assert any(" 1  2  3  4 [5]" in line for line in lines), (rating.label, lines)
             region = rating.region
             assert region.right <= width and rating.size.width >= 15

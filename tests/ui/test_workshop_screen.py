@@ -135,7 +135,7 @@ async def test_copy_a_builtin_deck_then_add_edit_reorder_delete_check_and_save(h
         assert any(line.startswith("My power ") and line.endswith("13 cues  yours") for line in items(app))
 
     saved, problems = parse_deck(herenow_home / "decks" / "my-power.toml")
-    assert problems == [] and all('id' in cue.model_fields_set for cue in saved.cues)
+    assert problems == [] and all(cue.id_in_file for cue in saved.cues)
     assert [(c.text, c.phase, format(c.weight, "g")) for c in saved.cues] == expected
     # Opened again in a new app: the same deck.
     app = workshop_app("my-power")

@@ -123,7 +123,7 @@ def cmd_decks_validate(args: argparse.Namespace) -> int:
 
 def cmd_decks_new(args: argparse.Namespace) -> int:
     from herenow.decks.library import copy_deck, load_library
-    from herenow.decks.model import Deck
+    from herenow.decks.schema import validate_deck
     from herenow.names import is_name
 
     if not is_name(args.name):
@@ -138,7 +138,7 @@ def cmd_decks_new(args: argparse.Namespace) -> int:
             raise UserError(f"no deck named {args.from_name!r} (see: herenow decks list)")
         source = item.deck
     else:
-        source = Deck(
+        source = validate_deck(dict(
             name=args.name,
             title=args.name.replace("-", " ").capitalize(),
             description="My own deck.",
@@ -148,7 +148,7 @@ def cmd_decks_new(args: argparse.Namespace) -> int:
                      {"id": f"{args.name}-p3", "stage": "now-what",
                       "text": "What would I like to try next time?"}],
             cues=[{"text": "What would I like to stay curious about today?", "phase": "any"}],
-        )
+        ))
     try:
         _deck, path = copy_deck(source, args.name)
     except ValueError as exc:
@@ -176,7 +176,7 @@ def _confirm_shadowing(args: argparse.Namespace, title: str) -> None:
 
 
 def cmd_decks_schema(args: argparse.Namespace) -> int:
-    from herenow.decks.model import json_schema
+    from herenow.decks.schema import json_schema
 
     print(json_schema())
     return 0

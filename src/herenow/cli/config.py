@@ -32,11 +32,13 @@ _FALSE = {"false", "no", "off", "0"}
 
 def parse_value(key: str, text: str) -> Any:
     """``text`` as the field's type: ``45``, ``true``, ``4.5``, ``45,50,60`` (a list), or a string."""
+    import typing
+
     from herenow.config import Config
 
     if key.startswith("keys."):
         return text
-    annotation = Config.model_fields[key].annotation
+    annotation = typing.get_type_hints(Config)[key]
     try:
         if annotation is bool:
             word = text.strip().lower()
@@ -61,23 +63,23 @@ def parse_value(key: str, text: str) -> Any:
 
 def check_value(key: str, value: Any) -> None:
     """Raise UserError (one line) unless ``key = value`` passes the checks the config file gets when it is read."""
+    from dataclasses import asdict
+
     from pydantic import ValidationError
 
     from herenow.config import Config, Keys
+    from herenow.problems import validate, validation_problems
 
     *table, name = key.split(".")
     try:
-        if table:
-            Keys.model_validate({name: value})
-        else:
-            Config.model_validate({name: value})
+        validate(Keys if table else Config, {name: value})
     except ValidationError as exc:
-        raise UserError(f"{key}: {exc.errors()[0]['msg']}") from None
+        raise UserError(f"{key}: {validation_problems('', '', exc, index={})[0].message}") from None
     if table:
         from herenow.config import load_config, split_keys
 
         current, _problems = load_config()
-        for action, keys in current.keys.model_dump().items():
+        for action, keys in asdict(current.keys).items():
             taken = set(split_keys(keys)) & set(split_keys(value))
             if action != name and taken:
                 raise UserError(f"{key}: {sorted(taken)[0]!r} is already the key for {action}")

@@ -45,10 +45,10 @@ def plain(problem: Problem) -> Problem:
             break
     message = message.replace("'", "") if message.startswith("should be ") and " or " in message else message
     if message == "is not a known field":
-        from herenow.decks.model import Cue, Deck, Prompt
+        from herenow.decks.schema import CueFile, DeckFile, PromptFile
 
         field = problem.field or ""
-        model = Cue if field.startswith("cues[") else Prompt if field.startswith("prompts[") else Deck
+        model = CueFile if field.startswith("cues[") else PromptFile if field.startswith("prompts[") else DeckFile
         message = f"is not a known field (check the spelling; known: {', '.join(model.model_fields)})"
     return Problem(problem.file, message, problem.line, problem.field)
 
@@ -81,11 +81,11 @@ def _raw_prompts(data: dict[str, Any]) -> list[Any]:
     legacy = data.get("reflection_prompts")
     if isinstance(legacy, list):
         texts = [p for p in legacy if isinstance(p, str) and p.strip()]
-        return [Prompt.model_construct(id=f"p{i + 1}", stage=legacy_stage(i), text=t) for i, t in enumerate(texts)]
+        return [Prompt(id=f"p{i + 1}", stage=legacy_stage(i), text=t) for i, t in enumerate(texts)]
     prompts = data.get("prompts")
     if not isinstance(prompts, list):
         return []
-    return [Prompt.model_construct(id=str(p.get("id", "")), stage=p["stage"], text=str(p.get("text", "")))
+    return [Prompt(id=str(p.get("id", "")), stage=p["stage"], text=str(p.get("text", "")))
             for p in prompts if isinstance(p, dict) and isinstance(p.get("stage"), str)]
 
 
@@ -94,13 +94,13 @@ def deck_hints(file: str, data: dict[str, Any], text: str) -> list[Problem]:
     the version 1 format), each with its line."""
     from herenow.decks.model import SCHEMA_VERSION, Cue, Deck, hints
 
-    cues = [Cue.model_construct(text=c["text"].strip()) for c in _raw_cues(data) if isinstance(c.get("text"), str)]
+    cues = [Cue(text=c["text"].strip()) for c in _raw_cues(data) if isinstance(c.get("text"), str)]
     positions = [i for i, c in enumerate(data.get("cues") or []) if isinstance(c, dict)
                  and isinstance(c.get("text"), str)] if isinstance(data.get("cues"), list) else []
     version = data.get("schema_version", 1 if "reflection_prompts" in data else SCHEMA_VERSION)
     index = line_index(text)
     out = []
-    deck = Deck.model_construct(cues=cues, prompts=_raw_prompts(data), schema_version=version)
+    deck = Deck(cues=cues, prompts=_raw_prompts(data), schema_version=version)
     for hint in hints(deck, file):
         line, field = None, hint.field
         match = re.match(r"cues\[(\d+)\]\.(\w+)", field or "")
@@ -115,20 +115,21 @@ def deck_hints(file: str, data: dict[str, Any], text: str) -> list[Problem]:
     return out
 
 
-def check_deck_file(path: Path):
-    """(deck or None, problems, hints) for one file: every problem at once, in plain words, with lines."""
+def check_deck_file(path: Path, raw: bytes | None = None):
+    """(deck or None, problems, hints) for one file (``raw``: its bytes, if read already): every problem at once,
+    in plain words, with lines."""
     from pydantic import ValidationError
 
-    from herenow.decks.model import Deck
+    from herenow.decks.schema import validate_deck
 
     file = str(path)
-    data, text, problems = read_toml(path)
+    data, text, problems = read_toml(path, raw=raw)
     if data is None:
         return None, problems, []
     index = line_index(text)
     duplicates = _duplicate_ids(file, data, index)
     try:
-        deck = Deck.model_validate(data)
+        deck = validate_deck(data)
         found: list[Problem] = []
     except ValidationError as exc:
         deck = None

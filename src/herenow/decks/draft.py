@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -72,7 +72,7 @@ class CueDraft:
     @classmethod
     def from_cue(cls, cue: Cue) -> CueDraft:
         return cls(text=cue.text, detail=cue.detail, phase=cue.phase, weight=format_weight(cue.weight),
-                   tags=list(cue.tags), id=cue.id if "id" in cue.model_fields_set else None,
+                   tags=list(cue.tags), id=cue.id if cue.id_in_file else None,
                    first_session=cue.first_session)
 
     def data(self) -> dict[str, Any]:
@@ -314,8 +314,10 @@ class DeckDraft:
         """The edited deck if it is valid, else None."""
         from pydantic import ValidationError
 
+        from herenow.decks.schema import validate_deck
+
         try:
-            return Deck.model_validate(self.data())
+            return validate_deck(self.data())
         except ValidationError:
             return None
 
@@ -323,17 +325,19 @@ class DeckDraft:
         """The same problems ``herenow decks validate`` would report for this deck, keyed per field."""
         from pydantic import ValidationError
 
+        from herenow.decks.schema import validate_deck
+
         file = str(self.path) if self.path is not None else self.name
         checks = Checks()
         try:
-            Deck.model_validate(self.data())
+            validate_deck(self.data())
         except ValidationError as exc:
             checks.errors = validation_problems(file, "", exc, index={})
         # Hints look only at the cues' text and the prompts, so they are given even while something else is wrong.
-        sketch = Deck.model_construct(
+        sketch = Deck(
             name=self.name, title=self.title,
-            prompts=[Prompt.model_construct(**p) for p in self._prompts_data()],
-            cues=[Cue.model_construct(text=cue.text.strip()) for cue in self.cues],
+            prompts=[Prompt(**p) for p in self._prompts_data()],
+            cues=[Cue(text=cue.text.strip()) for cue in self.cues],
         )
         checks.hints = hints(sketch, file)
         return checks
@@ -418,7 +422,7 @@ def make_own_copy(source: Deck) -> tuple[Deck, Path]:
     """
     base = source.name if source.name.startswith("my-") else f"my-{source.name}"
     # copy_deck adds "(my copy)" to the title it is given: give it the title without one.
-    return copy_deck(source.model_copy(update={"title": original_title(source.title)}), free_name(base))
+    return copy_deck(replace(source, title=original_title(source.title)), free_name(base))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from herenow.decks.model import Deck, deck_to_toml, normalised
 from herenow.names import is_name
 from herenow.problems import Problem, line_index, locate
 from herenow.store import paths
+from herenow.store.checked import CheckedCache, cached_reader
 
 Origin = Literal["built-in", "user", "file"]
 
@@ -29,7 +30,14 @@ class LoadedDeck:
 class DeckLibrary:
     decks: dict[str, LoadedDeck] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    hints: list[Problem] = field(default_factory=list)  # advice, not errors: e.g. the same cue in two decks
+    _hints: list[Problem] | None = field(default=None, repr=False)
+
+    @property
+    def hints(self) -> list[Problem]:
+        """Advice, not errors: e.g. the same cue in two decks. Worked out when asked (a session never asks)."""
+        if self._hints is None:
+            self._hints = duplicate_texts(list(self.decks.values()))
+        return self._hints
 
     def get(self, name: str) -> LoadedDeck | None:
         return self.decks.get(name)
@@ -38,18 +46,19 @@ class DeckLibrary:
         return sorted(self.decks)
 
 
-def parse_deck(path: Path) -> tuple[Deck | None, list[Problem]]:
+def parse_deck(path: Path, raw: bytes | None = None) -> tuple[Deck | None, list[Problem]]:
     """Read and validate one deck file: every problem at once, in plain words. Never raises for a user's mistake."""
     from herenow.decks.checks import check_deck_file
 
-    deck, problems, _hints = check_deck_file(path)
+    deck, problems, _hints = check_deck_file(path, raw)
     return deck, problems
 
 
-def _scan(folder: Path, origin: Origin) -> tuple[list[LoadedDeck], list[Problem]]:
+def _scan(folder: Path, origin: Origin, cache: CheckedCache) -> tuple[list[LoadedDeck], list[Problem]]:
     from herenow.store.files import scan_toml
 
-    loaded, problems = scan_toml(folder, parse_deck)
+    parse = cached_reader(cache, "deck", parse_deck, Deck.data, Deck.from_data)
+    loaded, problems = scan_toml(folder, parse)
     return [LoadedDeck(deck, path, origin) for path, deck in loaded], problems
 
 
@@ -71,18 +80,19 @@ def _check_duplicates(loaded: list[LoadedDeck]) -> tuple[list[LoadedDeck], list[
 def load_library() -> DeckLibrary:
     """Built-in decks, then the user's (a user deck overrides a built-in one of the same name)."""
     library = DeckLibrary()
-    builtin, problems = _scan(paths.builtin_decks_dir(), "built-in")
+    cache = CheckedCache()
+    builtin, problems = _scan(paths.builtin_decks_dir(), "built-in", cache)
     builtin, dup = _check_duplicates(builtin)
     library.problems += problems + dup
     for item in builtin:
         library.decks[item.deck.name] = item
-    user, problems = _scan(paths.locations().decks_dir, "user")
+    user, problems = _scan(paths.locations().decks_dir, "user", cache)
+    cache.save()
     user, dup = _check_duplicates(user)
     library.problems += problems + dup
     for item in user:
         item.overrides_builtin = item.deck.name in library.decks
         library.decks[item.deck.name] = item
-    library.hints = duplicate_texts(list(library.decks.values()))
     return library
 
 
@@ -163,10 +173,12 @@ def copy_deck(source: Deck, new_name: str) -> tuple[Deck, Path]:
     target = paths.locations().decks_dir / f"{new_name}.toml"
     if target.exists():
         raise ValueError(f"{target} already exists")
-    data = source.model_dump()
+    from herenow.decks.schema import validate_deck
+
+    data = source.file_data()
     data["name"] = new_name
     if new_name != source.name and not source.title.endswith("(my copy)"):
         data["title"] = f"{source.title} (my copy)"
-    deck = Deck.model_validate(data)
+    deck = validate_deck(data)
     save_deck(deck, target)
     return deck, target

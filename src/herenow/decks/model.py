@@ -1,16 +1,16 @@
-"""The cue deck format: pydantic models of a deck file, its validation, gentle hints, TOML and JSON Schema."""
+"""The cue deck as a session uses it: plain dataclasses, gentle hints, TOML out.
+
+The file's rules (and the JSON Schema) are pydantic models in ``herenow.decks.schema``; a deck is checked there
+once and kept as plain data in the checked cache, so a session starts without pydantic (issue 12).
+"""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from typing import Literal
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
-
-from herenow.names import ID_PATTERN, NAME_PATTERN
 from herenow.problems import Problem
 from herenow.stages import STAGE_LABELS, STAGES, Stage  # noqa: F401 - the deck format's stages, for its users
 
@@ -25,54 +25,67 @@ _ORDER_STARTS = re.compile(
 )
 
 
-class Cue(BaseModel):
+@dataclass(kw_only=True)
+class Cue:
     """One card. ``id`` stays the same when the text is edited: records of shown and acted-on cues use it."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    id: str | None = Field(
-        default=None,
-        pattern=ID_PATTERN,
-        description="Stable id; written once by the app if missing. Keep it when you edit the text.",
-    )
-    text: str = Field(description="What shows on the card: a question or invitation, 12 words or fewer.")
-    detail: str = Field(default="", description="A sentence or two for trainees, shown on demand.")
-    phase: Phase = Field(default="any", description="When in the session the cue fits.")
-    weight: float = Field(default=1.0, gt=0, le=100, description="Relative frequency; 2.0 shows twice as often.")
-    tags: list[str] = Field(default_factory=list)
-    first_session: bool = Field(default=False, description="Shown only in a session marked as a first session.")
-
-    @field_validator("text")
-    @classmethod
-    def _text_not_blank(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise ValueError("is empty: a cue needs some text")
-        return value
-
-    @field_validator("detail")
-    @classmethod
-    def _strip(cls, value: str) -> str:
-        return value.strip()
+    id: str | None = None
+    text: str = ""
+    detail: str = ""
+    phase: str = "any"
+    weight: float = 1.0
+    tags: list[str] = field(default_factory=list)
+    first_session: bool = False  # shown only in a session marked as a first session
+    # False when the app derived the id (the file has none yet): saving writes it out.
+    id_in_file: bool = field(default=True, compare=False, repr=False)
 
 
-class Prompt(BaseModel):
+@dataclass(kw_only=True)
+class Prompt:
     """One reflection prompt, at one stage of what / so what / now what."""
 
-    model_config = ConfigDict(extra="forbid")
+    id: str = ""
+    stage: str = "what"
+    follows: str | None = None
+    text: str = ""
 
-    id: str = Field(pattern=ID_PATTERN, description="Stable id, unique in the deck.")
-    stage: Stage = Field(description='"what" happened, "so-what" it meant, "now-what" I will do with it.')
-    follows: str | None = Field(default=None, description='Optional: id of the "what" prompt this one refers to.')
-    text: str = Field(description="A first-person question for the therapist.")
 
-    @field_validator("text")
+@dataclass(kw_only=True)
+class Deck:
+    schema_version: int = SCHEMA_VERSION
+    name: str = ""
+    title: str = ""
+    description: str = ""
+    version: str = "1.0"
+    language: str = "en"
+    author: str | None = None
+    sources: list[str] = field(default_factory=list)
+    prompts: list[Prompt] = field(default_factory=list)
+    cues: list[Cue] = field(default_factory=list)
+
+    def prompts_at(self, stage: str) -> list[Prompt]:
+        return [p for p in self.prompts if p.stage == stage]
+
+    def ids_missing_in_file(self) -> bool:
+        return not all(cue.id_in_file for cue in self.cues)
+
+    def data(self) -> dict[str, Any]:
+        """Plain data, for the checked cache."""
+        return asdict(self)
+
+    def file_data(self) -> dict[str, Any]:
+        """The deck as its file's table would hold it, every cue id written out (for copies and saving)."""
+        data = self.data()
+        for cue in data["cues"]:
+            del cue["id_in_file"]
+        return data
+
     @classmethod
-    def _text_not_blank(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise ValueError("is empty: a prompt needs some text")
-        return value
+    def from_data(cls, data: dict[str, Any]) -> Deck:
+        """The inverse of ``data``, for data that was checked when it was made (the cache)."""
+        data = dict(data)
+        return cls(**data | {"prompts": [Prompt(**p) for p in data["prompts"]],
+                             "cues": [Cue(**c) for c in data["cues"]]})
 
 
 def legacy_stage(position: int) -> str:
@@ -84,116 +97,7 @@ def legacy_stage(position: int) -> str:
     return STAGES[position % len(STAGES)]
 
 
-def _error(loc: tuple, message: str, value: object) -> InitErrorDetails:
-    return InitErrorDetails(type=PydanticCustomError("deck", message), loc=loc, input=value)
-
-
-class Deck(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"title": "herenow cue deck"})
-
-    schema_version: Literal[1, 2] = Field(
-        default=SCHEMA_VERSION,
-        description="Version of the deck file format. Version 1 files (reflection_prompts = [...]) still load.")
-    name: str = Field(pattern=NAME_PATTERN, description="Short name: lowercase letters, digits and hyphens.")
-    title: str = Field(min_length=1)
-    description: str = ""
-    version: str = "1.0"
-    language: str = "en"
-    author: str | None = None
-    sources: list[str] = Field(default_factory=list, description="Where the deck's ideas come from.")
-    prompts: list[Prompt] = Field(
-        default_factory=list,
-        description="Questions offered in the reflection after a session with this deck, as [[prompts]] tables.")
-    cues: list[Cue] = Field(description="The cards, as [[cues]] tables.")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _upgrade_version_1(cls, data: object) -> object:
-        """A version 1 deck: its ``reflection_prompts`` strings become prompts with stages (see ``legacy_stage``)."""
-        if not isinstance(data, dict):
-            return data
-        legacy = data.get("reflection_prompts")
-        version = data.get("schema_version", 1 if legacy is not None else SCHEMA_VERSION)
-        if legacy is None:
-            if version == 1 and "prompts" in data:
-                raise ValidationError.from_exception_data(cls.__name__, [_error(
-                    ("prompts",), "[[prompts]] tables need schema_version = 2", data["prompts"])])
-            return data
-        if version != 1:
-            raise ValidationError.from_exception_data(cls.__name__, [_error(
-                ("reflection_prompts",), "is the version 1 format; with schema_version = 2 use [[prompts]] tables",
-                legacy)])
-        if not isinstance(legacy, list) or not all(isinstance(p, str) for p in legacy):
-            raise ValidationError.from_exception_data(cls.__name__, [_error(
-                ("reflection_prompts",), "should be a list of strings", legacy)])
-        data = dict(data)
-        del data["reflection_prompts"]
-        if "prompts" in data:
-            raise ValidationError.from_exception_data(cls.__name__, [_error(
-                ("prompts",), "[[prompts]] tables need schema_version = 2", data["prompts"])])
-        texts = [p.strip() for p in legacy if p.strip()]
-        data["prompts"] = [{"id": f"p{i + 1}", "stage": legacy_stage(i), "text": t} for i, t in enumerate(texts)]
-        data["schema_version"] = 1
-        return data
-
-    @field_validator("prompts")
-    @classmethod
-    def _prompts_fit_together(cls, value: list[Prompt]) -> list[Prompt]:
-        errors = []
-        by_id: dict[str, Prompt] = {}
-        for i, prompt in enumerate(value):
-            if prompt.id in by_id:
-                errors.append(_error((i, "id"), f"prompt id {prompt.id!r} is used twice", prompt.id))
-            else:
-                by_id[prompt.id] = prompt
-        for i, prompt in enumerate(value):
-            if prompt.follows is None:
-                continue
-            target = by_id.get(prompt.follows)
-            if target is None:
-                errors.append(_error((i, "follows"), f"no prompt in this deck has the id {prompt.follows!r}",
-                                     prompt.follows))
-            elif target.stage != "what":
-                errors.append(_error((i, "follows"), f"{prompt.follows!r} is a {target.stage!r} prompt; "
-                                     "follows names a \"what\" prompt", prompt.follows))
-            elif prompt.stage == "what":
-                errors.append(_error((i, "follows"), "a \"what\" prompt follows nothing; only so-what and "
-                                     "now-what prompts can follow one", prompt.follows))
-        if errors:
-            raise ValidationError.from_exception_data("Deck", errors)
-        return value
-
-    @field_validator("cues")
-    @classmethod
-    def _not_empty(cls, value: list[Cue]) -> list[Cue]:
-        if not value:
-            raise ValueError("the deck has no cues")
-        return value
-
-    @model_validator(mode="after")
-    def _unique_ids(self) -> Deck:
-        seen: set[str] = set()
-        for cue in self.cues:
-            if cue.id is not None:
-                if cue.id in seen:
-                    raise ValueError(f"cue id {cue.id!r} is used twice")
-                seen.add(cue.id)
-        taken = set(seen)
-        for cue in self.cues:
-            if cue.id is None:
-                cue.id = _derived_id(self.name, cue.text, taken)
-                cue.__pydantic_fields_set__.discard("id")
-                taken.add(cue.id)
-        return self
-
-    def prompts_at(self, stage: str) -> list[Prompt]:
-        return [p for p in self.prompts if p.stage == stage]
-
-    def ids_missing_in_file(self) -> bool:
-        return any("id" not in cue.model_fields_set for cue in self.cues)
-
-
-def _derived_id(deck_name: str, text: str, taken: set[str]) -> str:
+def derived_id(deck_name: str, text: str, taken: set[str]) -> str:
     digest = hashlib.sha1(f"{deck_name}\n{text}".encode()).hexdigest()
     candidate = f"c{digest[:8]}"
     n = 2
@@ -250,7 +154,7 @@ def deck_to_toml(deck: Deck) -> str:
     """The deck as TOML, every cue with its id written out."""
     import tomli_w
 
-    data = deck.model_dump(exclude_none=True)
+    data = _without_none(deck.file_data())
     for cue in data["cues"]:
         if not cue.get("detail"):
             cue.pop("detail", None)
@@ -263,11 +167,13 @@ def deck_to_toml(deck: Deck) -> str:
     data["schema_version"] = SCHEMA_VERSION
     if not data.get("sources"):
         data.pop("sources", None)
-    ordered = {key: data[key] for key in Deck.model_fields if key in data}
+    ordered = {f.name: data[f.name] for f in fields(Deck) if f.name in data}
     return tomli_w.dumps(ordered, multiline_strings=False)
 
 
-def json_schema() -> str:
-    schema = Deck.model_json_schema()
-    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
-    return json.dumps(schema, indent=2)
+def _without_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value

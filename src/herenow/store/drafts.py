@@ -214,13 +214,13 @@ def tidy_leftovers(store=None, drafts: DraftStore | None = None, records=None, *
 
 def record_is_saved(record, saved) -> bool:
     """The saved session record holds everything ``record`` holds (as long, every cue, mark and pause)."""
-    if record.model_dump() == saved.model_dump():
+    if record == saved:
         return True
     if record.started != saved.started or saved.elapsed_seconds < record.elapsed_seconds:
         return False
     for name in ("cues_shown", "acted_on", "moments", "pauses"):
-        kept = [item.model_dump() for item in getattr(saved, name)]
-        if any(item.model_dump() not in kept for item in getattr(record, name)):
+        kept = getattr(saved, name)
+        if any(item not in kept for item in getattr(record, name)):
             return False
     return True
 

@@ -68,7 +68,7 @@ class Locations:
 
     @property
     def cache_dir(self) -> Path:
-        """What can be thrown away and rebuilt: the search index (and its sealed key)."""
+        """What can be thrown away and rebuilt: the search index (and its sealed key), the checked cache."""
         if self.portable:
             return self.data_dir / "cache"
         import platformdirs
@@ -79,6 +79,11 @@ class Locations:
     def index_file(self) -> Path:
         """The search index: a cache rebuilt from the reflection files, safe to delete."""
         return self.cache_dir / "index.sqlite3"
+
+    @property
+    def checked_cache_file(self) -> Path:
+        """Decks, themes and config.toml as plain data once checked (``herenow.store.checked``), safe to delete."""
+        return self.cache_dir / "checked.json"
 
     @property
     def old_index_file(self) -> Path:

@@ -12,14 +12,20 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from herenow.store.sealing import Identity, Keys, SealingError, as_recipient, unlock_interactive
+if TYPE_CHECKING:
+    from herenow.store.sealing import Identity
+
+# herenow.store.sealing (and pyrage) is imported on first use: a session's first frame does without it.
 
 LOCKED_MESSAGE = "is sealed; it opens once you enter your passphrase"
 
 
 class Protection:
     def __init__(self, folder: Path) -> None:
+        from herenow.store.sealing import Keys
+
         self.keys = Keys(folder)
         self.identity: Identity | None = None
         self._recipient: tuple[tuple[int, int, int], object] | None = None
@@ -41,6 +47,8 @@ class Protection:
         Raises SealingError (one line naming the file) when protection is set up but the recipient cannot be
         used: nothing is then written in the clear.
         """
+        from herenow.store.sealing import as_recipient
+
         try:
             st = os.stat(self.keys.recipient_file)
         except FileNotFoundError:
@@ -66,6 +74,8 @@ class Protection:
         if not self.protected:
             return None
         if self.identity is None:
+            from herenow.store.sealing import unlock_interactive
+
             self.identity = unlock_interactive(self.keys, passphrase_file, tries, ask=ask, say=say)
         return self.identity
 
@@ -88,7 +98,7 @@ def current() -> Protection:
     return found
 
 
-__all__ = ["LOCKED_MESSAGE", "Protection", "SealingError", "current"]
+__all__ = ["LOCKED_MESSAGE", "Protection", "current"]
 
 
 class ProtectedStore:

@@ -6,75 +6,85 @@ inside the reflection file. No client names: nothing here ever asks for one.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 import secrets
+from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
-
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from typing import Annotated, Any
 
 from herenow.store import paths
 from herenow.store.protection import ProtectedStore
-from herenow.problems import Problem, load_model
+from herenow.problems import Check, Problem, between, load_model
 
 MOMENT_KINDS = ("moment", "rupture", "repair", "here-and-now")
 
-# Bounds that no real session reaches, so a hand-edited or damaged value is a clear problem, not a crash later
-# (SQLite holds 64-bit integers; timedelta and the clock text need finite numbers). Negative seconds stay
+# Plain dataclasses, so that a session starts and runs without importing pydantic (issue 12). Records read from a
+# file are validated by pydantic against these same classes (``problems.load_model``): the annotations below are
+# its rules. Bounds that no real session reaches, so a hand-edited or damaged value is a clear problem, not a crash
+# later (SQLite holds 64-bit integers; timedelta and the clock text need finite numbers). Negative seconds stay
 # readable: records written while the wall clock was set back have them.
-SECONDS = {"ge": -10**9, "le": 10**9}
+Seconds = Annotated[int, between(-10**9, 10**9)]
 
 
-class CueEvent(BaseModel):
+def has_time_zone(value: dt.datetime) -> bool:
+    return value.utcoffset() is not None
+
+
+Aware = Annotated[dt.datetime, Check(has_time_zone,
+                                     lambda _: "is a date and time without a time zone (add one, e.g. +00:00)")]
+
+
+@dataclass(kw_only=True)
+class CueEvent:
     """A cue at a moment of the session: shown (``cues_shown``) or noted as acted on (``acted_on``)."""
-
-    model_config = ConfigDict(extra="ignore")
 
     deck: str
     id: str
     text: str
-    at: int = Field(description="Seconds into the session.", **SECONDS)
+    at: Seconds  # seconds into the session
 
 
-class Moment(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+@dataclass(kw_only=True)
+class Moment:
     kind: str = "moment"
-    at: int = Field(**SECONDS)
+    at: Seconds = 0
 
 
-class Pause(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+@dataclass(kw_only=True)
+class Pause:
+    at: Seconds
+    seconds: Seconds = 0
 
-    at: int = Field(**SECONDS)
-    seconds: int = Field(default=0, **SECONDS)
 
-
-class SessionRecord(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+@dataclass(kw_only=True)
+class SessionRecord:
     schema_version: int = 1
     id: str
-    started: AwareDatetime
-    ended: AwareDatetime | None = None
-    planned_minutes: float = Field(ge=0, le=100_000, allow_inf_nan=False)
-    elapsed_seconds: int = Field(default=0, **SECONDS)
-    decks: list[str] = Field(default_factory=list)
-    cues_shown: list[CueEvent] = Field(default_factory=list)
-    acted_on: list[CueEvent] = Field(default_factory=list)
-    moments: list[Moment] = Field(default_factory=list)
-    pauses: list[Pause] = Field(default_factory=list)
-    first_session: bool = Field(default=False, description="A first session with this client.")
+    started: Aware
+    ended: Aware | None = None
+    planned_minutes: Annotated[float, between(0, 100_000)]
+    elapsed_seconds: Seconds = 0
+    decks: list[str] = field(default_factory=list)
+    cues_shown: list[CueEvent] = field(default_factory=list)
+    acted_on: list[CueEvent] = field(default_factory=list)
+    moments: list[Moment] = field(default_factory=list)
+    pauses: list[Pause] = field(default_factory=list)
+    first_session: bool = False  # a first session with this client
     # Waiting for a reflection, but "not now": kept, listed only with all the waiting sessions (herenow.waiting).
     set_aside: bool = False
     # Dismissed for good, without a reflection: kept in sessions/dismissed/, never offered again.
-    dismissed: AwareDatetime | None = None
+    dismissed: Aware | None = None
     # When the record was last written by its running session (wall clock): a resumed session counts the time
     # since as session time when it is short (the session went on), as a pause when it is long.
-    saved: AwareDatetime | None = None
+    saved: Aware | None = None
     # Closed from outside (SIGHUP, SIGTERM, a browser connection that dropped), not ended by the therapist: it
     # can be resumed as well as reflected on. Written only as true; absent otherwise.
     interrupted: bool | None = None
+
+    def __post_init__(self) -> None:
+        self.planned_minutes = float(self.planned_minutes)  # written as 50.0, as it always was
 
     @property
     def length_minutes(self) -> int:
@@ -90,6 +100,9 @@ class SessionRecord(BaseModel):
         """The last pause was still open when the record was written (its length not yet known)."""
         return bool(self.pauses) and self.pauses[-1].seconds == 0 and self.pauses[-1].at >= self.elapsed_seconds
 
+    def copy(self) -> SessionRecord:
+        return copy.deepcopy(self)
+
 
 def new_record_id(started: dt.datetime) -> str:
     """The minute the session started and 32 random bits: two sessions never share an id (older ids, with 16
@@ -97,13 +110,25 @@ def new_record_id(started: dt.datetime) -> str:
     return f"{started:%Y-%m-%d-%H%M}-{secrets.token_hex(4)}"
 
 
-def to_toml_dict(model: BaseModel) -> dict:
-    """A model as plain data tomli-w can write (None left out: TOML has no null)."""
-    data = model.model_dump(mode="python", exclude_none=True)
+def to_toml_dict(model: Any) -> dict:
+    """A record (a dataclass) or a reflection (a pydantic model) as plain data tomli-w can write: None left out
+    (TOML has no null), the fields in the order the class declares them."""
+    if is_dataclass(model):
+        data = _without_none(asdict(model))
+    else:
+        data = model.model_dump(mode="python", exclude_none=True)
     session = data.get("session") if "session" in data else data
     if isinstance(session, dict) and session.get("first_session") is False:
         del session["first_session"]  # written only when true: older files and versions stay as they were
     return data
+
+
+def _without_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value
 
 
 def at_text(seconds: int | float) -> str:

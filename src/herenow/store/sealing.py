@@ -17,13 +17,15 @@ import getpass
 import sys
 from collections.abc import Callable
 from pathlib import Path
-
-import pyrage
-from pyrage import passphrase as age_passphrase
-from pyrage import x25519
+from typing import TYPE_CHECKING
 
 from herenow.store.atomic import atomic_write
 from herenow.store.paths import ensure_dir
+
+if TYPE_CHECKING:
+    from pyrage import x25519
+
+# pyrage is imported where it is used: a session that never seals (protection off) does without its ~1 MB.
 
 AGE_MAGIC = b"age-encryption.org/v1\n"
 ARMOR_MAGIC = b"-----BEGIN AGE ENCRYPTED FILE-----"
@@ -63,6 +65,9 @@ class Identity:
 
     @classmethod
     def from_secret(cls, secret: str, *, name: str = "recovery key") -> Identity:
+        import pyrage
+        from pyrage import x25519
+
         try:
             return cls(x25519.Identity.from_str(secret.strip()))
         except pyrage.IdentityError:
@@ -70,6 +75,8 @@ class Identity:
 
     @classmethod
     def generate(cls) -> Identity:
+        from pyrage import x25519
+
         return cls(x25519.Identity.generate())
 
     def secret(self) -> str:
@@ -82,6 +89,9 @@ class Identity:
 
 def parse_recipient(text: str, *, name: str = "recipient") -> x25519.Recipient:
     """An ``age1...`` public key; SealingError naming ``name`` if it is not one."""
+    import pyrage
+    from pyrage import x25519
+
     try:
         return x25519.Recipient.from_str(text.strip())
     except pyrage.RecipientError:
@@ -90,6 +100,8 @@ def parse_recipient(text: str, *, name: str = "recipient") -> x25519.Recipient:
 
 def as_recipient(recipient: x25519.Recipient | Identity | str) -> x25519.Recipient:
     """A parsed recipient (parse once and reuse it: parsing a string costs ~40 µs of the ~115 µs of a seal)."""
+    from pyrage import x25519
+
     if isinstance(recipient, x25519.Recipient):
         return recipient
     if isinstance(recipient, Identity):
@@ -115,6 +127,8 @@ def is_sealed(data_or_path: bytes | Path) -> bool:
 
 def seal(data: bytes, recipient: x25519.Recipient | Identity | str) -> bytes:
     """``data`` encrypted to ``recipient`` (binary age format, +~200 bytes)."""
+    import pyrage
+
     return pyrage.encrypt(bytes(data), [as_recipient(recipient)])
 
 
@@ -135,6 +149,8 @@ def _decrypt_problem(error: Exception) -> tuple[str, str]:
 
 def open_sealed(data: bytes, identity: Identity, *, name: str) -> bytes:
     """The plain bytes of an age file; SealingError naming ``name`` if it is not one, damaged or for another key."""
+    import pyrage
+
     if not is_sealed(data):
         raise SealingError("not an age file", path=name, kind=NOT_AGE)
     try:
@@ -209,6 +225,9 @@ class Keys:
 
     def unlock(self, passphrase: str) -> Identity:
         """The identity, unwrapped with ``passphrase`` (scrypt: about a second or two, by design)."""
+        import pyrage
+        from pyrage import passphrase as age_passphrase
+
         try:
             wrapped = self.identity_file.read_bytes()
         except FileNotFoundError:
@@ -259,6 +278,8 @@ class Keys:
             )
 
     def _write_identity(self, identity: Identity, passphrase: str) -> None:
+        from pyrage import passphrase as age_passphrase
+
         if not passphrase:
             raise SealingError("the passphrase is empty", kind=PASSPHRASE)
         ensure_dir(self.folder)

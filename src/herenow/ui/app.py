@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
+from textual.reactive import Reactive
 
 from herenow.config import Keys, save_setting
 from herenow.context import AppContext
@@ -38,6 +40,9 @@ class HerenowApp(App[int]):
     CSS_PATH = "herenow.tcss"
     SCREENS = {"blank": _blank_screen}
     BINDINGS = [Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True)]
+    # Our default theme as the reactive's own default: setting it in __init__ would make Textual parse every
+    # stylesheet a second time before the first frame (~10 ms). Another theme is set in __init__ as usual.
+    theme: Reactive[str] = Reactive(DEFAULT_THEME)
 
     def __init__(self, ctx: AppContext, *, start: str = "home", session: SessionOptions | None = None,
                  theme: str | None = None, deck: str | None = None) -> None:
@@ -63,6 +68,12 @@ class HerenowApp(App[int]):
         self._remember_theme = False
         self.theme = wanted if wanted in self.available_themes else (
             DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark")
+        if self.theme == DEFAULT_THEME:  # unchanged, so Textual's watcher did not run: what it would have done
+            dark = self.current_theme.dark
+            self.set_class(True, f"-theme-{DEFAULT_THEME}", update=False)
+            self.set_class(dark, "-dark-mode", update=False)
+            self.set_class(not dark, "-light-mode", update=False)
+            self.stylesheet.set_variables(self.get_css_variables())
         self.set_keymap(keymap(ctx.config.keys))
         self.watchdog = None  # set when closed from outside: a last resort if closing the terminal hangs
 
@@ -90,8 +101,8 @@ class HerenowApp(App[int]):
         self._neutral_window_title()
         if not self.is_headless:
             self._handle_signals()
-        if self.start == "session":
-            self.start_session(self.session_options)
+        if self.start == "session":  # the decks were read a moment ago, as the app started
+            self.start_session(self.session_options, reread_decks=False)
         elif self.start == "review":
             from herenow.ui.screens.review import ReviewScreen
 
@@ -169,11 +180,12 @@ class HerenowApp(App[int]):
             self.exit(0)
 
     # ---------------------------------------------------------------- navigation used by several screens
-    def start_session(self, options: SessionOptions | None = None) -> None:
+    def start_session(self, options: SessionOptions | None = None, *, reread_decks: bool = True) -> None:
         from herenow.ui.screens.session import SessionScreen
 
         options = options or SessionOptions()
-        problems = self.ctx.reload_decks()
+        # Decks edited in another editor meanwhile are picked up.
+        problems = self.ctx.reload_decks() if reread_decks else self.ctx.decks.problems
         names = options.resume.decks if options.resume is not None else (options.deck_names or self.ctx.config.decks)
         decks, missing = self.ctx.resolve_decks(names)
         if not decks:
@@ -300,4 +312,4 @@ def _say_at_home(home, message: str) -> None:
 
 def keymap(keys: Keys) -> dict[str, str]:
     """Config key names -> Textual binding ids (``session.next_cue`` ...)."""
-    return {f"session.{action}": value for action, value in keys.model_dump().items()}
+    return {f"session.{action}": value for action, value in asdict(keys).items()}

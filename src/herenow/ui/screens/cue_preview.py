@@ -31,12 +31,15 @@ class CuePreviewScreen(SessionScreen, inherit_bindings=False):
         self.index = max(0, min(index, len(self.cues) - 1))
         self.add_class("preview")
 
-    def on_mount(self, event: events.Mount) -> None:
-        event.prevent_default()  # not SessionScreen.on_mount: there is no session to start
+    def _begin(self) -> None:  # no session to start: a clock that stands at its start
         ctx = self.app.ctx
-        self.query_one("#notes").display = False
-        self.query_one("#detail").display = False
         self._clock = SessionClock(ctx.config.session_minutes * 60, ctx.config.warnings, now=ctx.now)
+
+    def _short_keys(self) -> str:  # the session's four keys mean nothing here
+        return ""
+
+    def on_mount(self, event: events.Mount) -> None:
+        event.prevent_default()  # not SessionScreen.on_mount: there is no session to run
         self._show()
         self._fit()
 

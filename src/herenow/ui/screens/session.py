@@ -9,14 +9,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer
+from textual.widgets import Button
 
 from herenow.clock import Reading, format_duration
 from herenow.decks.model import Deck
 from herenow.store.records import CueEvent, SessionRecord, at_text
 from herenow.scheduler import DealtCue
 from herenow.live import LiveSession, NotResumable, SessionInUse
-from herenow.ui.widgets.session_widgets import CueCard, DrainBar, QuietStatic
+from herenow.ui.widgets.session_widgets import CueCard, DrainBar, KeyLegend, QuietStatic
 
 MIN_WIDTH, MIN_HEIGHT = 30, 8
 MOMENT_LABELS = {"moment": "moment", "rupture": "rupture", "repair": "repair", "here-and-now": "here and now"}
@@ -66,47 +66,74 @@ class SessionScreen(Screen[None]):
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
+        # The session starts here, before anything is drawn, so the very first frame already shows the cue and
+        # the time (not an empty card filled in a frame later).
+        self._begin()
+        dealt = self.live.current if self.live is not None else None
         with Vertical(id="session"):
-            yield QuietStatic("  ".join(self.notes), id="notes", markup=False)
+            notes = QuietStatic("  ".join(self.notes), id="notes", markup=False)
+            notes.display = bool(self.notes)
+            yield notes
             with Vertical(id="card-area"):
-                yield CueCard(id="cue")
-                yield QuietStatic("", id="detail", markup=False)
-            yield QuietStatic("", id="status", markup=False, fixed_size=True)
+                yield CueCard(dealt.cue.text if dealt else "", id="cue")
+                detail = QuietStatic(self._detail_text(dealt), id="detail", markup=False)
+                detail.display = False
+                yield detail
+            yield QuietStatic(self._acted_mark(dealt) if dealt else "", id="status", markup=False, fixed_size=True)
             # Kept, not looked up: the tick updates these every second for the whole session.
             self._timer = QuietStatic("", id="timer", markup=False, fixed_size=True)
             self._bar = DrainBar(id="bar")
+            self._fit()  # the size classes and the time, before the first frame
             yield self._timer
             yield self._bar
         yield QuietStatic("The window is too small to show the cue.\nA little larger, please.", id="too-small")
-        yield QuietStatic("", id="keys-short", markup=False, fixed_size=True)
+        yield QuietStatic(self._short_keys(), id="keys-short", markup=False, fixed_size=True)
         if self.touch:  # only in a browser: the terminal's screen stays exactly as it is
             with Horizontal(id="touch-bar"):
                 for button_id, label, _action in TOUCH_BUTTONS:
                     button = Button(label, id=button_id, compact=True)
                     button.can_focus = False  # the keys keep their meaning (space: next cue, not "press")
                     yield button
-        yield Footer(show_command_palette=False)
+        yield KeyLegend(self._legend(), id="keys")
 
-    def on_mount(self) -> None:
-        ctx = self.app.ctx
-        self.query_one("#notes").display = bool(self.notes)
-        self.query_one("#detail").display = False
-        keys = ctx.config.keys
+    def _short_keys(self) -> str:
+        """The four keys that matter most, for a window too narrow for the whole line."""
+        keys = self.app.ctx.config.keys
         first = {action: getattr(keys, action).split(",")[0].strip() for action in ("next_cue", "blank", "end", "quit")}
-        self.query_one("#keys-short", QuietStatic).show(
-            f"{first['next_cue']} next · {first['blank']} blank · {first['end']} end · {first['quit']} quit")
+        return f"{first['next_cue']} next · {first['blank']} blank · {first['end']} end · {first['quit']} quit"
+
+    def _legend(self) -> list[tuple[str, str]]:
+        """The keys the footer line names: each shown binding with the first key the config gives its action."""
+        keys = self.app.ctx.config.keys
+        out = []
+        for binding in self.BINDINGS:
+            if binding.show:
+                action = binding.action
+                first = getattr(keys, action, binding.key).split(",")[0].strip()
+                out.append((self.app.get_key_display(Binding(first, action)), binding.description))
+        return out
+
+    def _begin(self) -> None:
+        """Start (or resume) the LiveSession; ``live`` stays None when the session runs in another window."""
+        ctx = self.app.ctx
         if self.resume is not None:
             try:
                 self.live = LiveSession.resume(self.resume, self.decks, ctx.config, now=ctx.now, seed=ctx.seed,
                                                records=ctx.records)
             except (SessionInUse, NotResumable):
-                self.app.pop_screen() if len(self.app.screen_stack) > 2 else self.app.exit(
-                    2, message="herenow: that session is running in another window")
-                self.app.notify("That session is running in another window.", title="Not resumed")
                 return
         else:
             self.live = LiveSession(self.decks, ctx.config, planned_seconds=self.planned_seconds, now=ctx.now,
-                                    seed=ctx.seed, records=ctx.records, first_session=self.first_session)
+                                    seed=ctx.seed, records=ctx.records, first_session=self.first_session,
+                                    save_now=False)
+            self.call_after_refresh(self.live.save)  # on disk from the first frame on
+
+    def on_mount(self) -> None:
+        if self.live is None:  # resuming a session that another window runs
+            self.app.pop_screen() if len(self.app.screen_stack) > 2 else self.app.exit(
+                2, message="herenow: that session is running in another window")
+            self.app.notify("That session is running in another window.", title="Not resumed")
+            return
         self._show_cue(self.live.current)
         if self.live.resumed_note:
             self._set_status(self.live.resumed_note)
@@ -132,9 +159,14 @@ class SessionScreen(Screen[None]):
         if dealt is None:
             return
         self.query_one("#cue", CueCard).show(dealt.cue.text)
-        detail = self.query_one("#detail", QuietStatic)
-        detail.show(dealt.cue.detail or "(no detail for this cue)")
+        self.query_one("#detail", QuietStatic).show(self._detail_text(dealt))
         self._set_status(self._acted_mark(dealt))
+
+    @staticmethod
+    def _detail_text(dealt: DealtCue | None) -> str:
+        if dealt is None:
+            return ""
+        return dealt.cue.detail or "(no detail for this cue)"
 
     def _acted_mark(self, dealt: DealtCue) -> str:
         assert self.live is not None

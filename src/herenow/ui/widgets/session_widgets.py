@@ -30,11 +30,35 @@ class QuietStatic(Static):
         return self._shown
 
 
+class KeyLegend(Widget):
+    """The session's keys on one quiet line, drawn like Textual's footer (same theme colours). Not the Footer
+    itself: that is a widget per key and costs ~20 ms before the first cue can show (issue 12); the session's keys
+    do not change while it runs, so one line of text is all it needs."""
+
+    COMPONENT_CLASSES = {"keylegend--key"}
+    DEFAULT_CSS = """
+    KeyLegend { height: 1; width: 1fr; dock: bottom; background: $footer-background; color: $footer-description-foreground; }
+    KeyLegend > .keylegend--key { color: $footer-key-foreground; text-style: bold; background: $footer-key-background; }
+    """
+
+    def __init__(self, keys: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.keys = keys  # (key as shown, what it does)
+
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("keylegend--key")
+        text = Text(no_wrap=True, overflow="crop", end="")
+        for key, label in self.keys:
+            text.append(f" {key} ", key_style)
+            text.append(f"{label} ")
+        return text
+
+
 class CueCard(QuietStatic):
     """The cue, centred and set apart. Markup is off: a deck's text is shown exactly as written."""
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__("", markup=False, **kwargs)
+    def __init__(self, content: str = "", **kwargs) -> None:
+        super().__init__(content, markup=False, **kwargs)
 
 
 class DrainBar(Widget):
