@@ -27,6 +27,20 @@ if TYPE_CHECKING:
 
 # pyrage is imported where it is used: a session that never seals (protection off) does without its ~1 MB.
 
+
+def _scrypt():
+    """pyrage's passphrase module (age's scrypt), imported on first use; the test suite may set
+    ``age_passphrase`` on this module to a stand-in that remembers answers."""
+    return globals().get("age_passphrase") or __getattr__("age_passphrase")
+
+
+def __getattr__(name: str):
+    if name == "age_passphrase":
+        from pyrage import passphrase
+
+        return passphrase
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 AGE_MAGIC = b"age-encryption.org/v1\n"
 ARMOR_MAGIC = b"-----BEGIN AGE ENCRYPTED FILE-----"
 SEALED_SUFFIX = ".age"
@@ -226,7 +240,7 @@ class Keys:
     def unlock(self, passphrase: str) -> Identity:
         """The identity, unwrapped with ``passphrase`` (scrypt: about a second or two, by design)."""
         import pyrage
-        from pyrage import passphrase as age_passphrase
+        age_passphrase = _scrypt()
 
         try:
             wrapped = self.identity_file.read_bytes()
@@ -278,7 +292,7 @@ class Keys:
             )
 
     def _write_identity(self, identity: Identity, passphrase: str) -> None:
-        from pyrage import passphrase as age_passphrase
+        age_passphrase = _scrypt()
 
         if not passphrase:
             raise SealingError("the passphrase is empty", kind=PASSPHRASE)
