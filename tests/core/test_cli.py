@@ -240,3 +240,19 @@ def test_building_the_parser_imports_nothing_heavy() -> None:
             "assert not heavy, heavy\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy())
     assert result.returncode == 0, result.stderr
+
+
+def test_herenow_session_reads_its_options_exactly_as_the_whole_command_line_does(capsys) -> None:
+    """`herenow session ...` builds only its own part of the parser (a faster start): same help, same refusals."""
+    from herenow.cli import build_parser
+
+    whole = build_parser()
+    for argv in (["session", "--help"], ["session", "--minutes", "fifty"], ["session", "--minutes", "5", "--until",
+                                                                          "10:00"]):
+        code, out, err = run(capsys, *argv)
+        with pytest.raises(SystemExit) as exited:
+            whole.parse_args(argv)
+        expected = capsys.readouterr()
+        assert (code, out, err) == (exited.value.code, expected.out, expected.err), argv
+    assert vars(build_parser(only_session=True).parse_args(["session", "--deck", "frame", "--minutes", "30"])) == \
+        vars(whole.parse_args(["session", "--deck", "frame", "--minutes", "30"]))

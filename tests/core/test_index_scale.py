@@ -109,6 +109,39 @@ def test_a_file_rewritten_in_place_is_found_by_the_full_check(herenow_home: Path
     assert len(index.rows(Query(text="quokka"))) == 1
 
 
+def test_the_full_check_waits_between_folders_while_asked_and_still_finds_the_change(herenow_home: Path) -> None:
+    """The review screen holds the check of every file while someone types (``between`` waits): it is called
+    between folders, the check goes on once it returns, and a file rewritten in place is found all the same."""
+    import threading
+
+    root = _generated(herenow_home, 60)
+    index = IndexedStore().index()
+    index.refresh()
+    _age_folders(root)
+    path = sorted(root.rglob("*.toml"))[0]
+    text = path.read_text()
+    with open(path, "w") as handle:  # in place: the folder's time does not move
+        handle.write(text.replace('note = "', 'note = "wombatquiet ', 1))
+    _age_folders(root)
+    quiet = threading.Event()
+    waited: list[bool] = []
+
+    def between() -> None:
+        waited.append(quiet.is_set())
+        quiet.wait(5)
+
+    outcome: list = []
+    check = threading.Thread(target=lambda: outcome.append(index.refresh(full=True, between=between)))
+    check.start()
+    time.sleep(0.3)
+    assert not outcome and waited == [False]  # held at the first folder while "typing"
+    quiet.set()
+    check.join(10)
+    folders = {p.parent for p in root.rglob("*.toml")} | {p.parent.parent for p in root.rglob("*.toml")} | {root}
+    assert len(waited) == len(folders) and all(waited[1:])
+    assert outcome[0].updated == 1 and len(index.rows(Query(text="wombatquiet"))) == 1
+
+
 def test_the_index_is_at_most_1_2_times_the_files(herenow_home: Path) -> None:
     root = _generated(herenow_home, 300)
     store = IndexedStore()

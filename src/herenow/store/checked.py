@@ -27,6 +27,17 @@ from herenow.store import paths
 T = TypeVar("T")
 FORMAT = 1
 MAX_CACHE_BYTES = 16 * 1024 * 1024
+# The cache as last read or written by this process, by file: (inode, size, mtime_ns) and its entries. Config, decks
+# and themes are read one after another at start: the JSON is parsed once, not three times.
+_seen: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 class CheckedCache:
@@ -39,6 +50,11 @@ class CheckedCache:
 
     def _all(self) -> dict[str, Any]:
         if self._entries is None:
+            signature = _signature(self.path)
+            seen = _seen.get(str(self.path))
+            if signature is not None and seen is not None and seen[0] == signature:
+                self._entries = seen[1]
+                return self._entries
             self._entries = {}
             from herenow.store.files import Unreadable, read_bytes_safely
 
@@ -49,6 +65,8 @@ class CheckedCache:
             if (isinstance(document, dict) and document.get("format") == FORMAT
                     and document.get("version") == __version__ and isinstance(document.get("entries"), dict)):
                 self._entries = document["entries"]
+                if signature is not None:
+                    _seen[str(self.path)] = (signature, self._entries)
         return self._entries
 
     def get(self, kind: str, path: Path, digest: str) -> tuple[Any, list[Problem]] | None:
@@ -89,6 +107,10 @@ class CheckedCache:
         except OSError:
             return  # no cache this time: the files are checked again next start
         self._changed = False
+        self._entries = entries
+        signature = _signature(self.path)
+        if signature is not None:
+            _seen[str(self.path)] = (signature, entries)
 
 
 def digest(raw: bytes) -> str:

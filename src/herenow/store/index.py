@@ -678,6 +678,8 @@ class ReflectionIndex:
         now = time.time_ns()
         stack: list[tuple[str, os.stat_result]] = [("", info)]
         while stack:
+            if self._between is not None:
+                self._between()
             rel, st = stack.pop()
             settled = int(now - st.st_mtime_ns > SETTLE_NS)
             scan.folders[rel] = (st.st_mtime_ns, settled)
@@ -726,16 +728,25 @@ class ReflectionIndex:
         self.folder_problems = scan.problems
         return scan.files
 
-    def refresh(self, progress: Callable[[int, int], None] | None = None, *, full: bool = False) -> RefreshResult:
+    _between: Callable[[], object] | None = None  # set for one refresh: called between folders
+
+    def refresh(self, progress: Callable[[int, int], None] | None = None, *, full: bool = False,
+                between: Callable[[], object] | None = None) -> RefreshResult:
         """Bring the index in line with the files. Cheap when nothing changed: one stat per folder, and only the
         folders that changed are listed (``full``: stat every file, which also finds a file rewritten in place).
 
         ``progress(done, total)`` is called now and then while many files are read (a first build).
+        ``between()`` is called between folders while they are looked at: the review screen waits there while
+        someone types in its filter, so the check of 100,000 files never slows a key.
         Queries from other threads wait only while the changes are written, not while files are read.
         """
         start = time.perf_counter()
         with self._refresh_lock:
-            result = self._refresh_held(progress, full=full)
+            self._between = between
+            try:
+                result = self._refresh_held(progress, full=full)
+            finally:
+                self._between = None
         result.seconds = time.perf_counter() - start
         return result
 

@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from herenow.listing import describe, is_filtered, ratings_text
@@ -36,6 +37,7 @@ COLUMNS = [("date", "Date", True), ("length", "Length", True), ("decks", "Decks"
 LABELS = {key: label for key, label, _desc in COLUMNS}
 DESCENDING_FIRST = {key: desc for key, _label, desc in COLUMNS}
 SORT_MARK = 2  # " ▼" after the label of the column the table is sorted by
+QUIET_AFTER_TYPING = 0.5  # seconds after the last filter change before the background check goes on
 
 
 def column_widths(width: int, sorted_by: str | None = None) -> dict[str, int]:
@@ -107,6 +109,10 @@ class ReviewScreen(Screen[None]):
         self.last_export: Path | None = None
         self._building = False
         self.matches: Matches | None = None
+        # Set while nobody is typing in the filter; the background check of every file waits while it is clear.
+        self._quiet = threading.Event()
+        self._quiet.set()
+        self._quiet_timer: Timer | None = None
 
     # ------------------------------------------------------------------ building
     def compose(self) -> ComposeResult:
@@ -189,7 +195,7 @@ class ReviewScreen(Screen[None]):
         drawn = threading.Event()
         self.app.call_from_thread(self._after_refresh, result, self._choices(), drawn)
         drawn.wait(2)
-        full = self.index.refresh(full=True)
+        full = self.index.refresh(full=True, between=lambda: self._quiet.wait(1.0))
         if full.changed or full.bad:
             self.app.call_from_thread(self._after_refresh, full, self._choices())
 
@@ -274,7 +280,19 @@ class ReviewScreen(Screen[None]):
 
     @on(FilterBar.Changed)
     def _filter_changed(self) -> None:
+        self._hold_background()
         self.apply_filter()
+
+    def _hold_background(self) -> None:
+        """Someone is filtering: the background check of every file waits until a moment after the last key
+        (at 100,000 files it is a second of Python that would otherwise share the processor with each key)."""
+        self._quiet.clear()
+        if self._quiet_timer is not None:
+            self._quiet_timer.stop()
+        self._quiet_timer = self.set_timer(QUIET_AFTER_TYPING, self._quiet.set)
+
+    def on_unmount(self) -> None:
+        self._quiet.set()  # a check still waiting goes on and ends with the screen
 
     @on(FilterBar.Submitted)
     def _filter_submitted(self) -> None:
