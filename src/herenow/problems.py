@@ -170,6 +170,15 @@ def _number(value: float) -> str:
     return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
 
 
+def toml_ready(value: Any) -> Any:
+    """Plain data with every None left out, at any depth: TOML has no null."""
+    if isinstance(value, dict):
+        return {k: toml_ready(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [toml_ready(v) for v in value]
+    return value
+
+
 def validate(model: Any, data: Any) -> Any:
     """``data`` checked and built as ``model``: a pydantic model, or a plain dataclass whose annotations pydantic
     reads (the classes a session uses, issue 12). Raises pydantic's ValidationError."""

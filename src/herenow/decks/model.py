@@ -11,7 +11,7 @@ import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
-from herenow.problems import Problem
+from herenow.problems import Problem, toml_ready
 from herenow.stages import STAGE_LABELS, STAGES, Stage  # noqa: F401 - the deck format's stages, for its users
 
 SCHEMA_VERSION = 2
@@ -154,7 +154,7 @@ def deck_to_toml(deck: Deck) -> str:
     """The deck as TOML, every cue with its id written out."""
     import tomli_w
 
-    data = _without_none(deck.file_data())
+    data = toml_ready(deck.file_data())
     for cue in data["cues"]:
         if not cue.get("detail"):
             cue.pop("detail", None)
@@ -169,11 +169,3 @@ def deck_to_toml(deck: Deck) -> str:
         data.pop("sources", None)
     ordered = {f.name: data[f.name] for f in fields(Deck) if f.name in data}
     return tomli_w.dumps(ordered, multiline_strings=False)
-
-
-def _without_none(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_none(v) for v in value]
-    return value

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from herenow.store import paths
 from herenow.store.protection import ProtectedStore
-from herenow.problems import Check, Problem, between, load_model
+from herenow.problems import Check, Problem, between, load_model, toml_ready
 
 MOMENT_KINDS = ("moment", "rupture", "repair", "here-and-now")
 
@@ -114,21 +114,13 @@ def to_toml_dict(model: Any) -> dict:
     """A record (a dataclass) or a reflection (a pydantic model) as plain data tomli-w can write: None left out
     (TOML has no null), the fields in the order the class declares them."""
     if is_dataclass(model):
-        data = _without_none(asdict(model))
+        data = toml_ready(asdict(model))
     else:
         data = model.model_dump(mode="python", exclude_none=True)
     session = data.get("session") if "session" in data else data
     if isinstance(session, dict) and session.get("first_session") is False:
         del session["first_session"]  # written only when true: older files and versions stay as they were
     return data
-
-
-def _without_none(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_none(v) for v in value]
-    return value
 
 
 def at_text(seconds: int | float) -> str:
