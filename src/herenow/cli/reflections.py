@@ -230,12 +230,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
         reflection, _problems = store.get(args.id)
         what = (f"the reflection on the session from {reflection.date:%a %d %b %Y, %H:%M}" if reflection
                 else f"the file {path}")
-        try:
-            if not _ask(f"Delete {what}? This cannot be undone. [y/N]"):
-                print("Nothing deleted.", file=sys.stderr)
-                return 0
-        except (EOFError, OSError):
-            print("\nNothing deleted.", file=sys.stderr)
+        if not _agreed(f"Delete {what}? This cannot be undone. [y/N]"):
             return 0
     try:
         deleted = store.delete(args.id)
@@ -245,6 +240,17 @@ def cmd_delete(args: argparse.Namespace) -> int:
         raise UserError(f"no reflection with the id {args.id!r} (see: herenow reflections list)")
     print(f"Deleted {path}.", file=sys.stderr)
     return 0
+
+
+def _agreed(question: str) -> bool:
+    """Ask before deleting: True on a yes; on a no, or no answer at all, say that nothing was deleted."""
+    try:
+        if _ask(question):
+            return True
+        print("Nothing deleted.", file=sys.stderr)
+    except (EOFError, OSError):
+        print("\nNothing deleted.", file=sys.stderr)
+    return False
 
 
 def cmd_prune(args: argparse.Namespace) -> int:
@@ -268,12 +274,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
     if not args.yes:
         if not _interactive():
             raise UserError("not deleting without a yes: run it in a terminal, or add --yes")
-        try:
-            if not _ask(f"Delete these {plural(len(found), 'reflection')}? This cannot be undone. [y/N]"):
-                print("Nothing deleted.", file=sys.stderr)
-                return 0
-        except (EOFError, OSError):
-            print("\nNothing deleted.", file=sys.stderr)
+        if not _agreed(f"Delete these {plural(len(found), 'reflection')}? This cannot be undone. [y/N]"):
             return 0
     failed = 0
     for _day, path in found:
