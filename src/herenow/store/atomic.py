@@ -11,7 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from herenow.store.paths import FILE_MODE, ensure_dir
+from herenow.store.paths import FILE_MODE, ensure_dir, remove_quietly
 
 
 def fsync_dir(folder: Path) -> None:
@@ -43,16 +43,8 @@ def _fill(fd: int, path: str | Path, data: bytes, *, mode: int | None = None) ->
             handle.flush()
             os.fsync(handle.fileno())
     except BaseException:
-        _discard(path)
+        remove_quietly(path)
         raise
-
-
-def _discard(path: str | Path) -> None:
-    """Remove a file a failed write leaves behind; if even that fails, there is nothing more to do."""
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
 
 
 def _encode(data: bytes | str) -> bytes:
@@ -67,7 +59,7 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int = FILE_MODE) -> Non
     try:
         os.replace(tmp, path)
     except BaseException:
-        _discard(tmp)
+        remove_quietly(tmp)
         raise
     fsync_dir(folder)
 
@@ -87,7 +79,7 @@ def atomic_writer(path: Path, *, mode: int = FILE_MODE):
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        _discard(tmp)
+        remove_quietly(tmp)
         raise
     fsync_dir(folder)
 
@@ -110,10 +102,7 @@ def create_exclusive(path: Path, data: bytes | str, *, mode: int = FILE_MODE) ->
             raise
         return _create_excl_fallback(path, _encode(data), mode)
     finally:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        remove_quietly(tmp)
     fsync_dir(folder)
     return True
 

@@ -123,10 +123,7 @@ class DraftStore(ProtectedStore):
             return False
         _written.pop(str(path), None)
         if path != plain_path(path) and plain_path(path).exists():  # mid-migration twin of the same draft
-            try:
-                plain_path(path).unlink()
-            except OSError:
-                pass
+            paths.remove_quietly(plain_path(path))
         return True
 
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from herenow.store.paths import FILE_MODE, ensure_dir
+from herenow.store.paths import FILE_MODE, ensure_dir, remove_quietly
 from herenow.problems import Problem
 from herenow.store.reflections import search_terms
 
@@ -455,16 +455,10 @@ class ReflectionIndex:
                     db.close()
                 # Nobody is inside the index now: whatever journal lies beside it is stale, never to meet the new one.
                 for suffix in ("-journal", "-wal", "-shm"):
-                    try:
-                        os.unlink(f"{self.db_path}{suffix}")
-                    except OSError:
-                        pass
+                    remove_quietly(f"{self.db_path}{suffix}")
                 os.replace(tmp, self.db_path)
             except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+                remove_quietly(tmp)
                 raise
         finally:
             self._flock("sh" if held else "un")

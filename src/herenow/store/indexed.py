@@ -143,10 +143,7 @@ class IndexedStore(ReflectionStore):
 def _remove_index(path: Path) -> None:
     for name in (path, Path(f"{path}-journal"), Path(f"{path}-wal"), Path(f"{path}-shm"),
                  path.parent / f".{path.name}.lock"):
-        try:
-            os.unlink(name)
-        except OSError:
-            pass
+        paths.remove_quietly(name)
 
 
 def _remove_plain(path: Path) -> None:

@@ -141,6 +141,15 @@ def builtin_themes_dir() -> Path:
     return _data_root() / "themes"
 
 
+def remove_quietly(path: str | Path) -> None:
+    """Remove a file that may not be there (a temporary file, a lock, a stale journal); a failure changes nothing
+    worth saying."""
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
 def ensure_dir(path: Path) -> Path:
     """Create ``path`` (and parents) private to the user. Existing folders keep their mode."""
     if path.is_dir():
@@ -253,10 +262,7 @@ class _Settled:
                 out.write(json.dumps(self.folders))
             os.replace(temporary, self.path)
         except OSError:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
+            remove_quietly(temporary)
 
 
 def _secure_root(root: Path, now: float, memory: _Settled, tally: dict) -> None:

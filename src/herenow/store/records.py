@@ -183,10 +183,7 @@ class SessionStore(ProtectedStore):
         fd = self._held.pop(record_id, None)
         if fd is None:
             return
-        try:
-            os.unlink(self.lock_path(record_id))
-        except OSError:
-            pass
+        paths.remove_quietly(self.lock_path(record_id))
         os.close(fd)  # closing drops the lock
 
     def release_all(self) -> None:
