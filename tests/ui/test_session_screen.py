@@ -262,6 +262,8 @@ async def test_the_tick_writes_only_the_minute_heartbeat(clock, monkeypatch) -> 
                                                                     save(self, record)))
     app = session_app(clock, deck_names=["frame"])
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert writes == [0]  # on disk from the first frame on: a crash before any key still leaves the session
         writes.clear()
         for _ in range(150):  # two and a half minutes of once-a-second ticks
             clock.advance(1)

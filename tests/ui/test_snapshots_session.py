@@ -23,6 +23,7 @@ def test_session_screen(snap_compare, size, theme, moment) -> None:
     clock = FakeClock()
 
     async def run_before(pilot) -> None:
+        await pilot.pause()  # the first screen composed
         if moment == "warning":
             clock.advance(40 * 60 + 15)
             pilot.app.screen.tick()
@@ -35,6 +36,7 @@ def test_session_screen_with_detail_and_a_mark(snap_compare) -> None:
     clock = FakeClock()
 
     async def run_before(pilot) -> None:
+        await pilot.pause()  # the first screen composed
         clock.advance(12 * 60 + 5)
         pilot.app.screen.tick()
         await pilot.press("d", "m")
@@ -101,6 +103,7 @@ def test_few_colours(snap_compare, monkeypatch, screen, colours) -> None:
         ctx, start=screen, session=SessionOptions(deck_names=["here-and-now", "frame"]))
 
     async def run_before(pilot) -> None:
+        await pilot.pause()  # the first screen composed
         if screen == "session":
             clock.advance(40 * 60 + 15)  # past half-way, and the 10-minute warning
             pilot.app.screen.tick()

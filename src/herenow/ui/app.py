@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import Reactive
+from textual.screen import Screen
 
 from herenow.config import Keys, save_setting
 from herenow.context import AppContext
@@ -77,6 +78,38 @@ class HerenowApp(App[int]):
         self.set_keymap(keymap(ctx.config.keys))
         self.watchdog = None  # set when closed from outside: a last resort if closing the terminal hangs
 
+    def get_default_screen(self) -> Screen:
+        """The screen asked for is the first on the stack, not pushed over Textual's blank one: nothing to compose,
+        style and leave before the first frame (a session's cue and time show ~8 ms sooner, issue 12), and no empty
+        screen to land on when leaving it (back from it closes herenow, see ``leave``)."""
+        screen = self._first_screen()
+        # Textual gives its first screen no result callback, so switch_screen() away from it fails (Textual issue
+        # #2650): give it the one switch_screen() gives each screen it puts on the stack.
+        screen._push_result_callback(screen, None)
+        return screen
+
+    def _first_screen(self) -> Screen:
+        if self.start == "session":  # the decks were read a moment ago, as the app started
+            return self._session_screen(self.session_options, reread_decks=False)
+        if self.start == "review":
+            from herenow.ui.screens.review import ReviewScreen
+
+            return ReviewScreen()
+        if self.start == "workshop":
+            from herenow.ui.screens.workshop import WorkshopScreen
+
+            return WorkshopScreen(self.start_deck)
+        from herenow.ui.screens.home import HomeScreen
+
+        return HomeScreen()
+
+    def leave(self, screen: Screen, result: Any = None) -> None:
+        """Back from ``screen`` to the one below it; from the screen herenow started on, close herenow."""
+        if len(self.screen_stack) > 1:
+            screen.dismiss(result)
+        else:
+            self.exit(0)
+
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """Defaults for herenow's own CSS variables, so any theme (Textual's built-in ones too) works."""
         theme = self.current_theme
@@ -101,20 +134,6 @@ class HerenowApp(App[int]):
         self._neutral_window_title()
         if not self.is_headless:
             self._handle_signals()
-        if self.start == "session":  # the decks were read a moment ago, as the app started
-            self.start_session(self.session_options, reread_decks=False)
-        elif self.start == "review":
-            from herenow.ui.screens.review import ReviewScreen
-
-            self.push_screen(ReviewScreen())
-        elif self.start == "workshop":
-            from herenow.ui.screens.workshop import WorkshopScreen
-
-            self.push_screen(WorkshopScreen(self.start_deck))
-        else:
-            from herenow.ui.screens.home import HomeScreen
-
-            self.push_screen(HomeScreen())
         self.call_after_refresh(_freeze_startup_objects)
 
     # ---------------------------------------------------------------- closed from outside
@@ -180,10 +199,12 @@ class HerenowApp(App[int]):
             self.exit(0)
 
     # ---------------------------------------------------------------- navigation used by several screens
-    def start_session(self, options: SessionOptions | None = None, *, reread_decks: bool = True) -> None:
+    def start_session(self, options: SessionOptions | None = None) -> None:
+        self.push_screen(self._session_screen(options or SessionOptions()))
+
+    def _session_screen(self, options: SessionOptions, *, reread_decks: bool = True) -> Screen:
         from herenow.ui.screens.session import SessionScreen
 
-        options = options or SessionOptions()
         # Decks edited in another editor meanwhile are picked up.
         problems = self.ctx.reload_decks() if reread_decks else self.ctx.decks.problems
         names = options.resume.decks if options.resume is not None else (options.deck_names or self.ctx.config.decks)
@@ -191,9 +212,9 @@ class HerenowApp(App[int]):
         if not decks:
             decks = self.ctx.default_decks()
         notes = [f"No deck named {name!r}; left out." for name in missing] + [str(p) for p in problems]
-        self.push_screen(SessionScreen(decks, planned_seconds=options.planned_seconds, compact=options.compact,
-                                       notes=notes, first_session=options.first_session, resume=options.resume,
-                                       touch=self.served is not None))
+        return SessionScreen(decks, planned_seconds=options.planned_seconds, compact=options.compact, notes=notes,
+                             first_session=options.first_session, resume=options.resume,
+                             touch=self.served is not None)
 
     def resume_session(self, record: SessionRecord) -> None:
         """Carry on a session left behind (the home screen's "resume")."""
@@ -203,7 +224,7 @@ class HerenowApp(App[int]):
         """Served over the local network, after "end": the browser says where the reflection waits, nothing more."""
         from herenow.ui.screens.kept import KeptScreen
 
-        self.switch_screen(KeptScreen()) if len(self.screen_stack) > 1 else self.push_screen(KeptScreen())
+        self.switch_screen(KeptScreen())
 
     def reflect_on(self, record: SessionRecord, *, replace: bool = True, draft: Reflection | None = None) -> None:
         """The reflection form on ``record``; ``draft``: carry on with a kept draft of it."""
@@ -213,7 +234,7 @@ class HerenowApp(App[int]):
         from herenow.ui.screens.reflection import ReflectionScreen
 
         screen = ReflectionScreen(record, draft=draft)
-        if replace and len(self.screen_stack) > 1:
+        if replace:
             self.switch_screen(screen)
         else:
             self.push_screen(screen)

@@ -332,7 +332,7 @@ class ReviewScreen(Screen[None]):
             self.table.focus()
             return
         self.filters.stop_waiting()
-        self.app.pop_screen()
+        self.app.leave(self)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("open", "sort", "reverse", "trends", "export", "delete", "focus_filter"):

@@ -130,7 +130,7 @@ class SessionScreen(Screen[None]):
 
     def on_mount(self) -> None:
         if self.live is None:  # resuming a session that another window runs
-            self.app.pop_screen() if len(self.app.screen_stack) > 2 else self.app.exit(
+            self.app.pop_screen() if len(self.app.screen_stack) > 1 else self.app.exit(
                 2, message="herenow: that session is running in another window")
             self.app.notify("That session is running in another window.", title="Not resumed")
             return

@@ -273,7 +273,4 @@ class WorkshopScreen(Screen[None]):
         self.say(f"Exported to {target.resolve()}")
 
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.dismiss()
-        else:
-            self.app.exit(0)
+        self.app.leave(self)
