@@ -350,7 +350,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Once per start, for the app and every command: private modes, old temporary files, a broken
             # reflections folder. Said on stderr, one line each (the app shows them on its home screen too).
             _start_problems[:] = secure_tree()
-            report(_start_problems)
+            if _start_problems:  # (the output helpers are imported only when there is something to say)
+                report(_start_problems)
         return args.func(args)
     except UserError as exc:
         print(printable(f"herenow: {exc}"), file=sys.stderr)

@@ -13,8 +13,8 @@ Layout:
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from herenow import APP_NAME
 
@@ -24,8 +24,9 @@ FILE_MODE = 0o600
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent  # src/herenow
 
 
-@dataclass(frozen=True)
-class Locations:
+class Locations(NamedTuple):
+    """Where herenow keeps everything. (NamedTuple rather than a frozen dataclass: cheaper to create, issue 12.)"""
+
     config_dir: Path
     data_dir: Path
     portable: bool

@@ -65,6 +65,7 @@ class HerenowApp(App[int]):
         for name in list(self.available_themes):
             if name not in offered:
                 self.unregister_theme(name)
+        self._themes_in = True
         wanted = theme or ctx.config.theme
         self._remember_theme = False
         self.theme = wanted if wanted in self.available_themes else (
@@ -74,7 +75,7 @@ class HerenowApp(App[int]):
             self.set_class(True, f"-theme-{DEFAULT_THEME}", update=False)
             self.set_class(dark, "-dark-mode", update=False)
             self.set_class(not dark, "-light-mode", update=False)
-            self.stylesheet.set_variables(self.get_css_variables())
+        self.stylesheet.set_variables(self.get_css_variables())
         self.set_keymap(keymap(ctx.config.keys))
         self.watchdog = None  # set when closed from outside: a last resort if closing the terminal hangs
 
@@ -109,6 +110,14 @@ class HerenowApp(App[int]):
             screen.dismiss(result)
         else:
             self.exit(0)
+
+    _themes_in = False  # set once __init__ has registered herenow's themes
+
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's colours as CSS variables. Textual's own __init__ asks before herenow's themes are registered
+        (so for a theme that is not ours): that first answer is skipped, and ours set once they are in (~1.5 ms of
+        every start, issue 12)."""
+        return super().get_css_variables() if self._themes_in else {}
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """Defaults for herenow's own CSS variables, so any theme (Textual's built-in ones too) works."""
