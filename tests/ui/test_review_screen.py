@@ -409,6 +409,19 @@ async def test_empty_store_is_calm(clock) -> None:
         assert pilot.app.return_code == 0
 
 
+async def test_opened_from_home_escape_goes_back_home(store, clock) -> None:
+    from herenow.ui.screens.home import HomeScreen
+
+    async with HerenowApp(AppContext.load(now=clock)).run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HomeScreen) and len(pilot.app.screen_stack) == 1  # nothing under it
+        await pilot.press("r")
+        await ready(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HomeScreen) and pilot.app.return_code is None
+
+
 async def test_bad_files_are_a_quiet_line_not_a_stop(store, clock) -> None:
     folder = store.root / "2026" / "11"
     (folder / "scribbled.toml").write_text("this = is = not toml\n")
