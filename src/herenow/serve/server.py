@@ -42,8 +42,9 @@ LOOPBACK = "127.0.0.1"
 #: Seconds between websocket pings; a connection that stops answering is closed after 1.5x this, which frees the
 #: single slot soon after a tablet goes to sleep.
 HEARTBEAT_S = 6.0
-#: How long a stopping app gets to quit before it is killed.
+#: How long a stopping app gets to quit before it is terminated (SIGTERM), and then how long before it is killed.
 APP_STOP_TIMEOUT_S = 5.0
+APP_TERMINATE_WAIT_S = 2.0
 
 #: Environment variables passed from the server to the app process, by exact name or prefix. Nothing else is.
 ENV_NAMES = ("PATH", "HOME", "LANG", "LANGUAGE", "TERM", "COLORTERM", "TZ", "HERENOW_HOME", "SYSTEMROOT")
@@ -164,18 +165,33 @@ class _ServedApp(AppService):
             await self.remote_close()
         # open_url and file deliveries are dropped on purpose: the page opens nothing and serves no downloads.
 
+    async def on_data(self, payload: bytes) -> None:
+        """The app's output, to the browser. Once the browser has gone it is still read, and dropped: textual-serve
+        stopped reading at the first write that failed, so an app with more to write (a tick, the last frame) could
+        block on its output, and was then killed before it had quit in order and written its session."""
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            await self.remote_write_bytes(payload)
+
     async def stop_within(self, timeout: float) -> None:
-        """Ask the app to quit; kill it if it has not gone within `timeout` seconds."""
+        """Ask the app to quit, and wait for it; if it has not gone within `timeout` seconds, terminate it (its
+        SIGTERM handler writes what is on screen), and kill it only if that does not end it either."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         try:
             await asyncio.wait_for(self.stop(), timeout)
         except (asyncio.TimeoutError, ConnectionError, RuntimeError, AssertionError):
             pass
         process = self._process
         if process is not None and process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(process.wait(), timeout)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(process.wait(), max(0.0, deadline - loop.time()))
+            for ending in (process.terminate, process.kill):
+                if process.returncode is not None:
+                    break
+                with contextlib.suppress(ProcessLookupError):
+                    ending()
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(process.wait(), APP_TERMINATE_WAIT_S)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(BaseException):
