@@ -44,6 +44,7 @@ class HerenowApp(App[int]):
     # Our default theme as the reactive's own default: setting it in __init__ would make Textual parse every
     # stylesheet a second time before the first frame (~10 ms). Another theme is set in __init__ as usual.
     theme: Reactive[str] = Reactive(DEFAULT_THEME)
+    _themes_in = False  # set once __init__ has registered herenow's themes (see get_css_variables)
 
     def __init__(self, ctx: AppContext, *, start: str = "home", session: SessionOptions | None = None,
                  theme: str | None = None, deck: str | None = None) -> None:
@@ -110,8 +111,6 @@ class HerenowApp(App[int]):
             screen.dismiss(result)
         else:
             self.exit(0)
-
-    _themes_in = False  # set once __init__ has registered herenow's themes
 
     def get_css_variables(self) -> dict[str, str]:
         """The theme's colours as CSS variables. Textual's own __init__ asks before herenow's themes are registered
